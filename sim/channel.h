@@ -1,0 +1,113 @@
+// sim/channel.h: simulated unbounded FIFO channel, and a one-shot built on it.
+//
+// Contract
+// - send(v): a scheduling point; false (and v dropped) once the channel is closed.
+// - recv(): blocks until a value is queued or the channel is closed; nullopt once closed and
+//   drained. Values come out in send order.
+// - recv_until(deadline): as recv, but gives up at the virtual `deadline`: the result has
+//   `value` set, or `timed_out` set, or neither (closed and drained). A value that is queued
+//   when the deadline is due wins only if the strategy picks the receiver first; both are
+//   legitimate orders.
+// - close(): a scheduling point; later sends fail, receivers drain what is queued.
+// - Any number of senders and receivers; a waiting receiver is woken by a send or a close.
+// Errors: use outside an execution throws std::logic_error. Cost: one scheduling point per
+// operation; std::deque storage.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <source_location>
+#include <string_view>
+#include <utility>
+
+#include "sim/clock.h"
+#include "sim/sync.h"
+
+namespace lockstep::sim {
+
+template <class T>
+struct RecvUntilResult {
+  std::optional<T> value;
+  bool timed_out = false;
+};
+
+// The part of a channel the scheduler inspects; independent of T.
+class ChannelCore : public SimObject {
+ public:
+  explicit ChannelCore(std::string_view name) : SimObject(ObjectKind::kChannel, name) {}
+  bool closed() const { return closed_; }
+  std::size_t size() const { return size_; }
+
+ protected:
+  static bool recv_enabled(const void* self, const TaskRecord&, std::int64_t) {
+    const auto* c = static_cast<const ChannelCore*>(self);
+    return c->size_ > 0 || c->closed_;
+  }
+  static bool recv_until_enabled(const void* self, const TaskRecord& t, std::int64_t now) {
+    const auto* c = static_cast<const ChannelCore*>(self);
+    return c->size_ > 0 || c->closed_ || now >= t.deadline;
+  }
+  static constexpr OpTraits kRecvTraits{&ChannelCore::recv_enabled, nullptr};
+  static constexpr OpTraits kRecvUntilTraits{&ChannelCore::recv_until_enabled, nullptr};
+  ~ChannelCore() = default;
+  std::size_t size_ = 0;
+  bool closed_ = false;
+};
+
+template <class T>
+class Channel final : public ChannelCore {
+ public:
+  explicit Channel(std::string_view name = "channel") : ChannelCore(name) {}
+
+  bool send(T value, std::source_location site = std::source_location::current()) {
+    Execution& ex = Execution::require_current();
+    if (!ex.point(OpKind::kSend, this, bind(ex), nullptr, site)) return false;
+    if (closed_) return false;
+    queue_.push_back(std::move(value));
+    ++size_;
+    return true;
+  }
+
+  std::optional<T> recv(std::source_location site = std::source_location::current()) {
+    Execution& ex = Execution::require_current();
+    if (!ex.point(OpKind::kRecv, this, bind(ex), &kRecvTraits, site)) return std::nullopt;
+    return take();
+  }
+
+  RecvUntilResult<T> recv_until(TimePoint deadline,
+                                std::source_location site = std::source_location::current()) {
+    Execution& ex = Execution::require_current();
+    const std::int64_t d = deadline.time_since_epoch().count();
+    RecvUntilResult<T> r;
+    if (!ex.point(OpKind::kRecvUntil, this, bind(ex), &kRecvUntilTraits, site, d)) return r;
+    if (size_ > 0 || closed_) {
+      r.value = take();
+    } else {
+      r.timed_out = true;
+    }
+    return r;
+  }
+
+  void close(std::source_location site = std::source_location::current()) {
+    Execution& ex = Execution::require_current();
+    if (!ex.point(OpKind::kClose, this, bind(ex), nullptr, site)) return;
+    closed_ = true;
+  }
+
+ private:
+  void reset_state() override {
+    queue_.clear();
+    size_ = 0;
+    closed_ = false;
+  }
+  std::optional<T> take() {
+    if (size_ == 0) return std::nullopt;
+    std::optional<T> v(std::move(queue_.front()));
+    queue_.pop_front();
+    --size_;
+    return v;
+  }
+  std::deque<T> queue_;
+};
+
+}  // namespace lockstep::sim

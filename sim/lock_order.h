@@ -1,0 +1,95 @@
+// sim/lock_order.h: lock-order recording across all executions of an exploration, as the
+// Linux kernel's lockdep does.
+//
+// Contract
+// - Nodes are lock classes (by name), never objects or addresses. Each acquisition of class B
+//   while a task holds class A records the edge A -> B with the first pair of source sites
+//   that took them in that order and a count. An edge that closes a cycle in the class graph
+//   is reported with every edge of the cycle and its sites, even if no execution deadlocked.
+//   Taking a second lock of a class already held is a self-edge (a cycle of one).
+// - A lock held while its task waits on a channel, a condition, a sleep or a join is recorded
+//   per (held class, wait kind, waited class) with both sites, how often, and how often the
+//   task really had to wait.
+// - One LockOrder outlives many executions; it is fed by Execution and read by reports.
+// Cost: an acquisition with no lock held costs nothing here; otherwise one matrix lookup per
+// held lock, and a graph search only the first time an edge is seen.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <source_location>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "sim/graph_cycles.h"
+#include "sim/task.h"
+
+namespace lockstep::sim {
+
+class Execution;
+struct HeldLock;
+
+struct Site {
+  std::string file;  // as the compiler spelled it
+  std::uint32_t line = 0;
+  static Site from(std::source_location loc);
+  std::string str() const;  // "state_manager.h:212" (file name without its directory)
+};
+
+struct LockEdge {
+  std::uint32_t from;  // class index in classes()
+  std::uint32_t to;
+  Site held_site;      // where `from` was taken, the first time
+  Site acquire_site;   // where `to` was then taken
+  std::uint64_t count = 0;
+};
+
+struct LockCycle {
+  std::vector<std::uint32_t> classes;  // c0 -> c1 -> ... -> c0
+  std::vector<std::size_t> edges;      // indices into edges(), in cycle order
+};
+
+struct HeldAcrossWait {
+  std::uint32_t held_class;
+  OpKind wait;
+  std::string waited;  // class of the waited object, "" for sleep
+  Site held_site;
+  Site wait_site;
+  std::uint64_t count = 0;
+  std::uint64_t blocked = 0;  // times the wait could not proceed at once
+};
+
+class LockOrder {
+ public:
+  void on_acquire(const Execution& ex, std::span<const HeldLock> held, std::uint16_t cls,
+                  std::source_location site);
+  void on_wait(const Execution& ex, std::span<const HeldLock> held, OpKind kind,
+               ObjectId waited, std::source_location site, bool blocked);
+
+  const std::vector<std::string>& classes() const { return names_; }
+  const std::vector<LockEdge>& edges() const { return edges_; }
+  const std::vector<LockCycle>& cycles() const { return cycles_; }
+  std::vector<HeldAcrossWait> held_across_waits() const;
+  std::uint64_t hold_count(std::uint32_t cls) const { return holds_[cls]; }
+  // Readable multi-line report: edges, cycles with both sites of each edge, waits.
+  std::string format() const;
+
+ private:
+  std::uint32_t class_index(const Execution& ex, std::uint16_t exec_class);
+
+  const Execution* cached_for_ = nullptr;
+  std::vector<std::int32_t> exec_to_class_;  // execution class id -> index, -1 unknown
+  std::vector<std::string> names_;
+  std::vector<std::uint64_t> holds_;
+  std::vector<std::int32_t> matrix_;  // names_.size()^2: edge index or -1
+  std::size_t matrix_dim_ = 0;
+  std::vector<LockEdge> edges_;
+  std::vector<LockCycle> cycles_;
+  GraphCycles graph_;
+  std::map<std::tuple<std::uint32_t, int, std::string>, HeldAcrossWait> waits_;
+};
+
+}  // namespace lockstep::sim

@@ -1,0 +1,67 @@
+#include "sim/scheduler.h"
+
+#include <fmt/format.h>
+
+namespace lockstep::sim {
+
+std::string_view outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::kCompleted: return "completed";
+    case Outcome::kStuck: return "stuck";
+    case Outcome::kStepBound: return "step-bound";
+    case Outcome::kFailed: return "failed";
+    case Outcome::kAbandoned: return "abandoned";
+  }
+  return "?";
+}
+
+std::optional<std::uint64_t> Scheduler::begin_execution() {
+  steps_.clear();
+  values_.clear();
+  error_.clear();
+  seed_ = strategy_.begin_execution();
+  return seed_;
+}
+
+void Scheduler::end_execution(const ExecutionOutcome& outcome) {
+  ++metrics_.executions;
+  metrics_.steps += steps_.size();
+  if (steps_.size() > metrics_.max_steps_in_execution) {
+    metrics_.max_steps_in_execution = steps_.size();
+  }
+  if (outcome.outcome == Outcome::kAbandoned) ++metrics_.abandoned;
+  strategy_.end_execution(outcome);
+}
+
+Scheduler::PickStatus Scheduler::pick(std::span<const Candidate> runnable,
+                                      std::optional<TaskId> current, std::uint32_t max_steps,
+                                      TaskId& out) {
+  const auto step = static_cast<std::uint32_t>(steps_.size());
+  if (step >= max_steps) {
+    error_ = fmt::format("step bound of {} steps exceeded (a possible livelock)", max_steps);
+    return PickStatus::kStepBound;
+  }
+  const std::optional<TaskId> picked = strategy_.pick_task({runnable, current, step});
+  if (!picked) {
+    error_ = strategy_.abandon_reason();
+    if (error_.empty()) error_ = fmt::format("strategy {} abandoned", strategy_.name());
+    return PickStatus::kAbandoned;
+  }
+  for (const Candidate& c : runnable) {
+    if (c.task == *picked) {
+      out = *picked;
+      return PickStatus::kOk;
+    }
+  }
+  error_ = fmt::format("strategy {} picked task {} at step {}, which is not runnable",
+                       strategy_.name(), raw(*picked), step);
+  return PickStatus::kInvalid;
+}
+
+std::uint64_t Scheduler::pick_value(std::uint64_t bound) {
+  const std::uint64_t v = bound <= 1 ? 0 : strategy_.pick_value(bound);
+  values_.push_back(v);
+  return v;
+}
+
+}  // namespace lockstep::sim

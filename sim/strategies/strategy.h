@@ -1,0 +1,119 @@
+// sim/strategies/strategy.h: THE search seam. A strategy decides which runnable task performs
+// the next visible operation, and which value a data choice takes. It only searches: it never
+// sees fibers, clocks or traces; the Scheduler (sim/scheduler.h) is its only caller.
+//
+// Contract
+// - begin_execution() returns the seed of the next execution (written to traces), or nullopt
+//   when the exploration is done. end_execution() reports how that execution ended.
+// - pick_task() is called at every scheduling point with the runnable tasks in TaskId order
+//   (never empty); it returns one of them, or nullopt to abandon the execution (the
+//   Scheduler then asks abandon_reason()).
+// - pick_value(bound) returns a value in [0, bound) for a data choice of the program.
+// - Determinism: every strategy owns its one seeded generator; equal options give equal picks.
+// A new strategy is one .cc with one factory, one row in strategy_table(), and its tests.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/task.h"
+
+namespace lockstep::sim {
+
+struct Candidate {
+  TaskId task;
+  PendingOp next;
+};
+
+struct SchedulingPoint {
+  std::span<const Candidate> runnable;  // never empty, ordered by TaskId
+  std::optional<TaskId> current;        // the task that ran the last step; empty at first
+  std::uint32_t step;                   // index of the step about to be taken
+};
+
+// One scheduling step as recorded: who ran, what it did, at which virtual time, from where.
+struct StepRecord {
+  TaskId task;
+  PendingOp op;
+  std::int64_t time;
+  std::source_location site;
+};
+
+enum class Outcome : std::uint8_t { kCompleted, kStuck, kStepBound, kFailed, kAbandoned };
+std::string_view outcome_name(Outcome o);
+
+struct ExecutionOutcome {
+  Outcome outcome;
+  std::uint32_t steps;
+  bool property_failed;  // set by the caller when a property check failed on this execution
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  virtual std::string_view name() const noexcept = 0;
+  virtual std::optional<std::uint64_t> begin_execution() = 0;
+  virtual std::optional<TaskId> pick_task(const SchedulingPoint& point) = 0;
+  virtual std::uint64_t pick_value(std::uint64_t bound) = 0;
+  virtual void on_step(const StepRecord&) {}
+  virtual void end_execution(const ExecutionOutcome&) {}
+  // Why pick_task returned nullopt (e.g. where a replay diverged).
+  virtual std::string abandon_reason() const { return {}; }
+  // Set after an execution when a replayed schedule did not match it (replay only).
+  virtual std::string divergence() const { return {}; }
+  // Whether the strategy has covered its whole space (systematic strategies only).
+  virtual bool exhausted() const { return false; }
+  // Options as "key=value" pairs, for traces and reports.
+  virtual std::vector<std::pair<std::string, std::string>> options() const { return {}; }
+};
+
+// --- options and factories (one per strategy file) ---
+struct RandomOptions {
+  std::uint64_t seed = 0;
+  std::uint64_t executions = 1000;
+};
+struct PctOptions {
+  std::uint64_t seed = 0;
+  std::uint64_t executions = 1000;
+  std::uint32_t depth = 3;            // d: the bug depth targeted (d - 1 change points)
+  std::uint32_t steps_estimate = 0;   // k: 0 = learn from the executions so far
+};
+struct DfsOptions {
+  std::optional<std::uint32_t> preemption_bound;  // none: unbounded
+  std::uint64_t max_executions = 0;               // 0: until exhausted
+};
+struct ReplayOptions {
+  std::vector<StepRecord> steps;  // op, object and task per step (time and site ignored)
+  std::vector<std::uint64_t> values;
+};
+
+std::unique_ptr<Strategy> make_random_strategy(const RandomOptions& options);
+std::unique_ptr<Strategy> make_pct_strategy(const PctOptions& options);
+std::unique_ptr<Strategy> make_dfs_strategy(const DfsOptions& options);
+std::unique_ptr<Strategy> make_replay_strategy(ReplayOptions options);
+
+// The name table: strategies selectable by name (CLI, traces).
+struct StrategyConfig {
+  std::string name;                 // "random", "pct", "dfs", ...
+  std::uint64_t seed = 0;
+  std::uint64_t executions = 1000;  // budget (0 for dfs: until exhausted)
+  std::uint32_t depth = 3;
+  std::uint32_t steps_estimate = 0;
+  std::optional<std::uint32_t> preemption_bound;
+};
+struct StrategyEntry {
+  std::string_view name;
+  std::string_view summary;
+  std::unique_ptr<Strategy> (*make)(const StrategyConfig&);
+};
+std::span<const StrategyEntry> strategy_table();
+// nullptr for an unknown name.
+std::unique_ptr<Strategy> make_strategy(const StrategyConfig& config);
+
+}  // namespace lockstep::sim

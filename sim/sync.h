@@ -1,0 +1,128 @@
+// sim/sync.h: simulated Mutex, SharedMutex and CondVar, std-shaped, each with a lock class.
+//
+// Contract
+// - Every operation is a scheduling point (sim/task.h lists them), and takes the source
+//   location of its caller: reports name the line that took or waited.
+// - Mutex: not recursive; locking a mutex the task already holds blocks it forever (reported
+//   as a wait-for cycle of one task). Waiters are not ordered: any of them may be picked.
+// - SharedMutex: reader/writer lock, fair in arrival order like an asynchronous runtime's
+//   RwLock: a reader that arrives after a waiting writer waits behind it. Readers share.
+// - CondVar: wait(m) releases m and enqueues atomically; notify_one wakes the oldest waiter;
+//   no spurious wake-ups. A woken waiter re-locks m at a separate scheduling point.
+// - unlock by a task that does not hold the lock fails the execution.
+// - An object belongs to one execution at a time; used in a later execution it resets itself
+//   (objects may live outside the run, e.g. in a test fixture).
+// Errors: use outside an execution throws std::logic_error. Threading: simulator OS thread
+// only. Cost: one scheduling point per operation; no allocation except a lock's first holders
+// and waiters in an execution.
+#pragma once
+
+#include <cstdint>
+#include <source_location>
+#include <string_view>
+#include <vector>
+
+#include "sim/execution.h"
+
+namespace lockstep::sim {
+
+// Common identity of every simulated object: class, execution, ordinal.
+class SimObject {
+ public:
+  SimObject(ObjectKind kind, std::string_view class_name);
+  SimObject(const SimObject&) = delete;
+  SimObject& operator=(const SimObject&) = delete;
+  // The ObjectId in the current execution (registers the object if needed).
+  ObjectId id() { return bind(Execution::require_current()); }
+  std::string_view class_name() const { return class_name_; }
+
+ protected:
+  // Makes the object part of `ex` (resetting its state on first use in `ex`); returns its id.
+  ObjectId bind(Execution& ex) {
+    if (generation_ != ex.generation()) rebind(ex);
+    return id_;
+  }
+  virtual void reset_state() = 0;
+  ~SimObject() = default;
+
+ private:
+  void rebind(Execution& ex);
+  std::string_view class_name_;
+  ObjectKind kind_;
+  std::uint64_t generation_ = 0;
+  ObjectId id_ = kNoObject;
+};
+
+class Mutex final : public SimObject {
+ public:
+  explicit Mutex(std::string_view lock_class = "mutex");
+  void lock(std::source_location site = std::source_location::current());
+  bool try_lock(std::source_location site = std::source_location::current());
+  void unlock(std::source_location site = std::source_location::current());
+  bool is_locked() const { return locked_; }
+  TaskId owner() const { return owner_; }
+
+ private:
+  friend class CondVar;
+  void reset_state() override { locked_ = false; }
+  void acquire(Execution& ex, std::source_location site);
+  void release(Execution& ex, std::source_location site);
+  static bool lock_enabled(const void* self, const TaskRecord&, std::int64_t);
+  static void holders(const void* self, std::vector<TaskId>& out);
+  static const OpTraits kLockTraits;
+  bool locked_ = false;
+  TaskId owner_{};
+};
+
+class SharedMutex final : public SimObject {
+ public:
+  explicit SharedMutex(std::string_view lock_class = "shared_mutex");
+  void lock(std::source_location site = std::source_location::current());
+  bool try_lock(std::source_location site = std::source_location::current());
+  void unlock(std::source_location site = std::source_location::current());
+  void lock_shared(std::source_location site = std::source_location::current());
+  bool try_lock_shared(std::source_location site = std::source_location::current());
+  void unlock_shared(std::source_location site = std::source_location::current());
+  bool check_invariants() const;  // a writer excludes readers; waiters are distinct
+
+ private:
+  struct Waiter {
+    TaskId task;
+    std::uint64_t ticket;
+    bool writer;
+  };
+  void reset_state() override;
+  bool ahead_blocks(std::uint64_t ticket, bool writer) const;
+  void arrive(Execution& ex, bool writer);
+  void depart(TaskId task);
+  static bool write_enabled(const void* self, const TaskRecord& t, std::int64_t);
+  static bool read_enabled(const void* self, const TaskRecord& t, std::int64_t);
+  static void holders(const void* self, std::vector<TaskId>& out);
+  static const OpTraits kWriteTraits;
+  static const OpTraits kReadTraits;
+  bool writer_ = false;
+  TaskId writer_task_{};
+  std::vector<TaskId> readers_;  // tasks holding it shared (a task may appear once per hold)
+  std::vector<Waiter> waiting_;  // tasks at a lock/lock_shared point, in arrival order
+  std::uint64_t next_ticket_ = 1;
+};
+
+class CondVar final : public SimObject {
+ public:
+  explicit CondVar(std::string_view name = "condvar");
+  void wait(Mutex& m, std::source_location site = std::source_location::current());
+  template <class Pred>
+  void wait(Mutex& m, Pred pred, std::source_location site = std::source_location::current()) {
+    while (!pred()) wait(m, site);
+  }
+  void notify_one(std::source_location site = std::source_location::current());
+  void notify_all(std::source_location site = std::source_location::current());
+
+ private:
+  void reset_state() override { waiters_.clear(); }
+  static bool woken(const void* self, const TaskRecord& t, std::int64_t);
+  static const OpTraits kWakeTraits;
+  std::vector<TaskId> waiters_;  // FIFO
+};
+
+}  // namespace lockstep::sim

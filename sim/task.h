@@ -1,0 +1,121 @@
+// sim/task.h: identities and vocabulary of the deterministic runtime.
+//
+// Terminology (shared with README and DESIGN.md)
+// - *thread*: always a conversation thread of the state manager (`ThreadId`).
+// - *connection*: a client connection (`ConnectionId`) that subscribes to threads.
+// - *task*: a unit of concurrency under the simulator; *fiber*: the Boost.Context stack that
+//   runs a task; an operating-system thread is always written *OS thread*.
+// - *step*: the code a task runs between two scheduling points.
+// - *execution*: one run of a workload under one schedule; *exploration*: the series of
+//   executions a strategy drives.
+// - *design variant*: one historical design of the state manager, selected at run time;
+//   `current` is the design that must pass.
+//
+// Identity: TaskId is the task's spawn ordinal within its execution (the first task is 0);
+// ObjectId is the creation ordinal of a synchronization object within its execution. Both are
+// deterministic for a given schedule, never addresses. Header-only, no state.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace lockstep::sim {
+
+enum class TaskId : std::uint32_t {};
+enum class ObjectId : std::uint32_t {};
+
+inline constexpr ObjectId kNoObject{0xffffffffu};
+inline constexpr std::uint32_t kNoThreadLabel = 0xffffffffu;
+
+constexpr std::uint32_t raw(TaskId t) { return static_cast<std::uint32_t>(t); }
+constexpr std::uint32_t raw(ObjectId o) { return static_cast<std::uint32_t>(o); }
+
+// The visible operation a task performs right after a scheduling point.
+//
+// Where the points are: one precedes every visible operation listed here, including the
+// releasing ones (unlock, notify, send, close, exit). A point before a releasing operation
+// adds interleavings that are equivalent to ones already present when every acquisition
+// blocks, but try_lock and recv_until can observe the difference, so lockstep keeps them:
+// DFS counts and replay are then exact in terms of this one list. DPOR removes the
+// redundancy by commutativity instead (sim/strategies/dpor.cc).
+enum class OpKind : std::uint8_t {
+  kLock,
+  kTryLock,
+  kUnlock,
+  kLockShared,
+  kTryLockShared,
+  kUnlockShared,
+  kWait,        // condition wait: release the mutex and enqueue
+  kWaitWake,    // condition wait: blocked until notified
+  kNotify,      // notify_one / notify_all
+  kSend,
+  kRecv,
+  kRecvUntil,   // recv with a virtual deadline
+  kClose,
+  kSpawn,
+  kJoin,
+  kSleep,
+  kYield,
+  kExit,
+};
+
+inline constexpr int kOpKindCount = static_cast<int>(OpKind::kExit) + 1;
+
+// Kebab-case name used in traces and reports; op_kind_from_name is its inverse.
+constexpr std::string_view op_kind_name(OpKind k) {
+  switch (k) {
+    case OpKind::kLock: return "lock";
+    case OpKind::kTryLock: return "try-lock";
+    case OpKind::kUnlock: return "unlock";
+    case OpKind::kLockShared: return "lock-shared";
+    case OpKind::kTryLockShared: return "try-lock-shared";
+    case OpKind::kUnlockShared: return "unlock-shared";
+    case OpKind::kWait: return "wait";
+    case OpKind::kWaitWake: return "wait-wake";
+    case OpKind::kNotify: return "notify";
+    case OpKind::kSend: return "send";
+    case OpKind::kRecv: return "recv";
+    case OpKind::kRecvUntil: return "recv-until";
+    case OpKind::kClose: return "close";
+    case OpKind::kSpawn: return "spawn";
+    case OpKind::kJoin: return "join";
+    case OpKind::kSleep: return "sleep";
+    case OpKind::kYield: return "yield";
+    case OpKind::kExit: return "exit";
+  }
+  return "?";
+}
+
+constexpr bool op_kind_from_name(std::string_view name, OpKind& out) {
+  for (int i = 0; i < kOpKindCount; ++i) {
+    if (op_kind_name(static_cast<OpKind>(i)) == name) {
+      out = static_cast<OpKind>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Operations that may wait for another task (they have an enabling condition).
+constexpr bool op_may_block(OpKind k) {
+  switch (k) {
+    case OpKind::kLock:
+    case OpKind::kLockShared:
+    case OpKind::kWaitWake:
+    case OpKind::kRecv:
+    case OpKind::kRecvUntil:
+    case OpKind::kJoin:
+    case OpKind::kSleep: return true;
+    default: return false;
+  }
+}
+
+// What a task does next: the operation kind and the object it acts on (kNoObject for yield,
+// spawn, exit, sleep).
+struct PendingOp {
+  OpKind kind;
+  ObjectId object;
+  friend bool operator==(const PendingOp&, const PendingOp&) = default;
+};
+
+}  // namespace lockstep::sim
