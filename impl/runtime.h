@@ -41,11 +41,11 @@ inline constexpr std::uint32_t kNoThreadLabel = 0xffffffffu;
 
 template <class M>
 concept ClassedLockable = std::constructible_from<M, std::string_view> &&
-                          requires(M& m, std::source_location loc) {
-                            m.lock(loc);
-                            { m.try_lock(loc) } -> std::same_as<bool>;
-                            m.unlock();
-                          };
+    requires(M& m, std::source_location loc) {
+  m.lock(loc);
+  { m.try_lock(loc) } -> std::same_as<bool>;
+  m.unlock();
+};
 
 template <class M>
 concept ClassedSharedLockable = ClassedLockable<M> && requires(M& m, std::source_location loc) {
@@ -54,28 +54,27 @@ concept ClassedSharedLockable = ClassedLockable<M> && requires(M& m, std::source
 };
 
 template <class R>
-concept Runtime =
-    ClassedLockable<typename R::Mutex> && ClassedSharedLockable<typename R::SharedMutex> &&
+concept Runtime = ClassedLockable<typename R::Mutex> &&
+    ClassedSharedLockable<typename R::SharedMutex> &&
     std::constructible_from<typename R::template Channel<int>, std::string_view> &&
     requires(typename R::template Channel<int>& ch, int v, typename R::TimePoint t,
              typename R::Task& task) {
-      { ch.send(v) } -> std::same_as<bool>;
-      { ch.recv() } -> std::same_as<std::optional<int>>;
-      { ch.recv_until(t).value } -> std::convertible_to<std::optional<int>>;
-      { ch.recv_until(t).timed_out } -> std::convertible_to<bool>;
-      ch.close();
-      task.join();
-    } &&
-    requires(std::string_view name, std::uint32_t thread_label, std::function<void()> body,
-             typename R::TimePoint t) {
-      { R::spawn(name, thread_label, std::move(body)) } -> std::same_as<typename R::Task>;
-      { R::now() } -> std::same_as<typename R::TimePoint>;
-      { R::now() + std::chrono::minutes(30) } -> std::same_as<typename R::TimePoint>;
-      R::sleep_until(t);
-      R::yield();
-      { R::stamp() } -> std::same_as<std::uint64_t>;
-      { R::current_task() } -> std::same_as<std::uint32_t>;
-    };
+  { ch.send(v) } -> std::same_as<bool>;
+  { ch.recv() } -> std::same_as<std::optional<int>>;
+  { ch.recv_until(t).value } -> std::convertible_to<std::optional<int>>;
+  { ch.recv_until(t).timed_out } -> std::convertible_to<bool>;
+  ch.close();
+  task.join();
+} && requires(std::string_view name, std::uint32_t thread_label, std::function<void()> body,
+              typename R::TimePoint t) {
+  { R::spawn(name, thread_label, std::move(body)) } -> std::same_as<typename R::Task>;
+  { R::now() } -> std::same_as<typename R::TimePoint>;
+  { R::now() + std::chrono::minutes(30) } -> std::same_as<typename R::TimePoint>;
+  R::sleep_until(t);
+  R::yield();
+  { R::stamp() } -> std::same_as<std::uint64_t>;
+  { R::current_task() } -> std::same_as<std::uint32_t>;
+};
 
 // Scoped exclusive lock that records where it was taken.
 template <class M>
@@ -102,8 +101,7 @@ class [[nodiscard]] Guard {
 template <class M>
 class [[nodiscard]] SharedGuard {
  public:
-  explicit SharedGuard(M& m, std::source_location loc = std::source_location::current())
-      : m_(&m) {
+  explicit SharedGuard(M& m, std::source_location loc = std::source_location::current()) : m_(&m) {
     m_->lock_shared(loc);
   }
   SharedGuard(const SharedGuard&) = delete;

@@ -24,23 +24,30 @@ struct Event {
 // Why an operation was refused. kNone means it succeeded.
 enum class OpError : std::uint8_t {
   kNone,
-  kClosing,        // the thread is being unloaded: "thread is closing; retry"
-  kUnknownThread,  // no such loaded thread
-  kNotConnected,   // the connection is not live (never connected or disconnected)
-  kNotSubscribed,  // unsubscribe of a connection that was not subscribed
-  kAgentDead,      // the session's agent closed its channel during a prompt
+  kClosing,         // the thread is being unloaded: "thread is closing; retry"
+  kUnknownThread,   // no such loaded thread
+  kNotConnected,    // the connection is not live (never connected or disconnected)
+  kNotSubscribed,   // unsubscribe of a connection that was not subscribed
+  kAgentDead,       // the session's agent closed its channel during a prompt
   kUnknownRequest,  // resolve with no pending server request on the thread
 };
 
 constexpr std::string_view op_error_name(OpError e) {
   switch (e) {
-    case OpError::kNone: return "ok";
-    case OpError::kClosing: return "closing; retry";
-    case OpError::kUnknownThread: return "unknown thread";
-    case OpError::kNotConnected: return "not connected";
-    case OpError::kNotSubscribed: return "not subscribed";
-    case OpError::kAgentDead: return "agent died";
-    case OpError::kUnknownRequest: return "unknown request";
+    case OpError::kNone:
+      return "ok";
+    case OpError::kClosing:
+      return "closing; retry";
+    case OpError::kUnknownThread:
+      return "unknown thread";
+    case OpError::kNotConnected:
+      return "not connected";
+    case OpError::kNotSubscribed:
+      return "not subscribed";
+    case OpError::kAgentDead:
+      return "agent died";
+    case OpError::kUnknownRequest:
+      return "unknown request";
   }
   return "?";
 }
@@ -65,18 +72,30 @@ inline constexpr int kOpKindCount = 12;
 
 constexpr std::string_view op_kind_name(OpKind k) {
   switch (k) {
-    case OpKind::kConnect: return "connect";
-    case OpKind::kDisconnect: return "disconnect";
-    case OpKind::kStart: return "start";
-    case OpKind::kSubscribe: return "subscribe";
-    case OpKind::kUnsubscribe: return "unsubscribe";
-    case OpKind::kEmit: return "emit";
-    case OpKind::kResume: return "resume";
-    case OpKind::kResolve: return "resolve";
-    case OpKind::kUnload: return "unload";
-    case OpKind::kGetOrCreate: return "get-or-create";
-    case OpKind::kPrompt: return "prompt";
-    case OpKind::kCleanupIdle: return "cleanup-idle";
+    case OpKind::kConnect:
+      return "connect";
+    case OpKind::kDisconnect:
+      return "disconnect";
+    case OpKind::kStart:
+      return "start";
+    case OpKind::kSubscribe:
+      return "subscribe";
+    case OpKind::kUnsubscribe:
+      return "unsubscribe";
+    case OpKind::kEmit:
+      return "emit";
+    case OpKind::kResume:
+      return "resume";
+    case OpKind::kResolve:
+      return "resolve";
+    case OpKind::kUnload:
+      return "unload";
+    case OpKind::kGetOrCreate:
+      return "get-or-create";
+    case OpKind::kPrompt:
+      return "prompt";
+    case OpKind::kCleanupIdle:
+      return "cleanup-idle";
   }
   return "?";
 }
@@ -88,10 +107,14 @@ enum class EventKind : std::uint8_t { kItem, kTurnStarted, kTurnCompleted, kServ
 
 constexpr std::string_view event_kind_name(EventKind k) {
   switch (k) {
-    case EventKind::kItem: return "item";
-    case EventKind::kTurnStarted: return "turn-started";
-    case EventKind::kTurnCompleted: return "turn-completed";
-    case EventKind::kServerRequest: return "server-request";
+    case EventKind::kItem:
+      return "item";
+    case EventKind::kTurnStarted:
+      return "turn-started";
+    case EventKind::kTurnCompleted:
+      return "turn-completed";
+    case EventKind::kServerRequest:
+      return "server-request";
   }
   return "?";
 }

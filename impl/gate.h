@@ -1,0 +1,40 @@
+// impl/gate.h: a stall gate: what a hung start or an endless prompt waits on.
+//
+// Contract: a Gate is made from a Stall. kNone: wait() returns true at once without a
+// scheduling point. kAgentDies: the channel is closed from the start, so wait() returns false
+// (the agent died). kHangForever/kHangFor: wait() blocks until open() (true) or release()
+// (false). The workload opens kHangFor gates from a timer task; it releases every gate only
+// when a run on OS threads is torn down. One waiter per gate.
+// Threading: open()/release() from any task (or, on OS threads, any OS thread).
+#pragma once
+
+#include "impl/stall.h"
+
+namespace lockstep::impl {
+
+template <class R>
+class Gate {
+ public:
+  explicit Gate(Stall stall) : stall_(stall) {
+    if (stall_.kind == StallKind::kAgentDies) ch_.close();
+  }
+  Gate(const Gate&) = delete;
+  Gate& operator=(const Gate&) = delete;
+
+  const Stall& stall() const { return stall_; }
+  bool stalls() const { return stall_.kind != StallKind::kNone; }
+
+  // true: opened; false: closed (agent died, or released at teardown).
+  bool wait() {
+    if (!stalls()) return true;
+    return ch_.recv().has_value();
+  }
+  void open() { ch_.send(1); }
+  void release() { ch_.close(); }
+
+ private:
+  Stall stall_;
+  typename R::template Channel<int> ch_{"stall_gate"};
+};
+
+}  // namespace lockstep::impl

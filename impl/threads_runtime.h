@@ -1,0 +1,159 @@
+// impl/threads_runtime.h: the production backend of the Runtime seam, on OS threads.
+//
+// Contract
+// - Mutex/SharedMutex wrap std::mutex/std::shared_mutex; the lock class and source location
+//   are accepted and kept for debugging only (lock order is checked under the simulator).
+// - Channel<T>: unbounded FIFO over std::mutex + std::condition_variable_any. send() after
+//   close() returns false; recv() drains queued values after close, then returns nullopt;
+//   recv_until() returns {value} or {nullopt, closed} or {nullopt, timed_out}, and prefers a
+//   queued value over an expired deadline. close() may be called from
+//   any OS thread (tests release stall gates from outside the run).
+// - spawn() starts an OS thread. Task is move-only; join() waits; a Task destroyed while still
+//   joinable joins first (never detaches).
+// - now()/sleep_until(): steady_clock. stamp(): one global atomic counter. current_task(): a
+//   thread_local id set by spawn (1, 2, ...); 0 on OS threads not started by spawn().
+// Cost: one OS thread per task; fine for tests and the stress test, not for the explorer.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <source_location>
+#include <string_view>
+#include <thread>
+#include <utility>
+
+#include "impl/runtime.h"
+
+namespace lockstep::impl {
+
+class ThreadsRuntime {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using TimePoint = Clock::time_point;
+
+  class Mutex {
+   public:
+    explicit Mutex(std::string_view lock_class = "mutex") : class_(lock_class) {}
+    void lock(std::source_location = std::source_location::current()) { m_.lock(); }
+    bool try_lock(std::source_location = std::source_location::current()) { return m_.try_lock(); }
+    void unlock() { m_.unlock(); }
+    std::string_view lock_class() const { return class_; }
+
+   private:
+    std::mutex m_;
+    std::string_view class_;
+  };
+
+  class SharedMutex {
+   public:
+    explicit SharedMutex(std::string_view lock_class = "shared_mutex") : class_(lock_class) {}
+    void lock(std::source_location = std::source_location::current()) { m_.lock(); }
+    bool try_lock(std::source_location = std::source_location::current()) { return m_.try_lock(); }
+    void unlock() { m_.unlock(); }
+    void lock_shared(std::source_location = std::source_location::current()) { m_.lock_shared(); }
+    void unlock_shared() { m_.unlock_shared(); }
+    std::string_view lock_class() const { return class_; }
+
+   private:
+    std::shared_mutex m_;
+    std::string_view class_;
+  };
+
+  template <class T>
+  struct RecvUntilResult {
+    std::optional<T> value;  // empty: closed and drained, or timed out
+    bool timed_out = false;
+  };
+
+  template <class T>
+  class Channel {
+   public:
+    explicit Channel(std::string_view name = "channel") : name_(name) {}
+    bool send(T v) {
+      {
+        std::lock_guard lock(m_);
+        if (closed_) return false;
+        q_.push_back(std::move(v));
+      }
+      cv_.notify_one();
+      return true;
+    }
+    std::optional<T> recv() {
+      std::unique_lock lock(m_);
+      cv_.wait(lock, [&] { return !q_.empty() || closed_; });
+      return pop_locked();
+    }
+    RecvUntilResult<T> recv_until(TimePoint deadline) {
+      std::unique_lock lock(m_);
+      RecvUntilResult<T> r;
+      cv_.wait_until(lock, deadline, [&] { return !q_.empty() || closed_; });
+      if (!q_.empty() || closed_) {
+        r.value = pop_locked();
+      } else {
+        r.timed_out = true;
+      }
+      return r;
+    }
+    void close() {
+      {
+        std::lock_guard lock(m_);
+        closed_ = true;
+      }
+      cv_.notify_all();
+    }
+    std::string_view name() const { return name_; }
+
+   private:
+    std::optional<T> pop_locked() {
+      if (q_.empty()) return std::nullopt;
+      std::optional<T> v(std::move(q_.front()));
+      q_.pop_front();
+      return v;
+    }
+    std::mutex m_;
+    std::condition_variable_any cv_;
+    std::deque<T> q_;
+    bool closed_ = false;
+    std::string_view name_;
+  };
+
+  class Task {
+   public:
+    Task() = default;
+    explicit Task(std::thread t) : t_(std::move(t)) {}
+    Task(Task&&) noexcept = default;
+    Task& operator=(Task&& other) noexcept {
+      if (this != &other) {
+        join();
+        t_ = std::move(other.t_);
+      }
+      return *this;
+    }
+    ~Task() { join(); }
+    void join() {
+      if (t_.joinable()) t_.join();
+    }
+
+   private:
+    std::thread t_;
+  };
+
+  static Task spawn(std::string_view name, std::uint32_t thread_label, std::function<void()> body);
+  static TimePoint now() { return Clock::now(); }
+  static void sleep_until(TimePoint t) { std::this_thread::sleep_until(t); }
+  static void yield() { std::this_thread::yield(); }
+  static std::uint64_t stamp();
+  static std::uint32_t current_task();
+  static std::uint32_t current_label();
+};
+
+static_assert(Runtime<ThreadsRuntime>);
+
+}  // namespace lockstep::impl
