@@ -125,6 +125,7 @@ class Execution {
   // The wait-for graph when the execution ended stuck (built before tasks were unwound).
   const std::optional<WaitForReport>& wait_for() const { return wait_for_; }
   Scheduler& scheduler() { return scheduler_; }
+  const Scheduler& scheduler() const { return scheduler_; }
   LockOrder* lock_order() { return lock_order_; }
 
   // --- used by primitives ---

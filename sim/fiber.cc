@@ -8,6 +8,7 @@
 #include <new>
 
 #if defined(LOCKSTEP_ASAN)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -98,6 +99,11 @@ void Fiber::prepare(void* base, std::size_t size, Entry entry, void* arg) {
   stack_size_ = size;
   entry_ = entry;
   arg_ = arg;
+#if defined(LOCKSTEP_ASAN)
+  // Frames of the stack's previous task never returned (fibers end with a final switch), so
+  // their redzones are still poisoned: clear the whole stack before reusing it.
+  ASAN_UNPOISON_MEMORY_REGION(base, size);
+#endif
   ctx_ = bctx::make_fcontext(static_cast<char*>(base) + size, size, &FiberAccess::entry);
 #if defined(LOCKSTEP_ASAN)
   asan_fake_stack_ = nullptr;
