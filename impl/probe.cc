@@ -57,6 +57,8 @@ std::string_view record_kind_name(RecordKind k) {
       return "pool-entry-added";
     case RecordKind::kPoolEntryRemoved:
       return "pool-entry-removed";
+    case RecordKind::kPoolWait:
+      return "pool-wait";
   }
   return "?";
 }

@@ -8,11 +8,14 @@
 //   `index` (position in the log: a total order consistent with happens-before, since records
 //   are appended under the probe's own mutex) and `task_label` from its task table.
 // - Use `index` to order records; `stamp` is for reports and replay.
-// - Records of kinds kEmitted, kSubscriberAdded/Removed, kCommandQueued and kPoolEntry* are
-//   written while the writer holds the manager lock that orders them, so their order in the log
-//   is the order of the state changes. All other records are written with no lock held.
+// - Records of kinds kEmitted, kSubscriberAdded/Removed, kCommandQueued, kPoolEntry* and
+//   kPoolWait are written while the writer holds the lock that orders them, so their order in
+//   the log is the order of the state changes; kStallBegin/End of a prompt are written under its
+//   connection's mutex. kOpBegin/kOpEnd, kAttachPoint, kUnloadStage and the task records are
+//   written with no lock of the pool or the manager held.
 // - An observer (tests only) is called on the writing task after each append, outside the
-//   probe's mutex. It may block the writer only on records written with no lock held.
+//   probe's mutex. It may block the writer only on records written with no lock held (an
+//   attach point may be written under "pending_unloads": nothing a test waits for needs it).
 // - The snapshot source lets the driver of an execution that ended with stalled tasks (the
 //   simulator's explorer) capture the final state: call capture_snapshot() only when no task
 //   can run, before the execution's tasks are destroyed.
@@ -61,6 +64,8 @@ enum class RecordKind : std::uint8_t {
   kWorkerTornDown,     // ... torn down
   kPoolEntryAdded,     // session pool entry for `thread` created
   kPoolEntryRemoved,   // ... removed by cleanup (note: why)
+  kPoolWait,           // about to wait for (or try) `thread`'s pool connection (note: what
+                       // pool lock is held meanwhile)
 };
 std::string_view record_kind_name(RecordKind k);
 

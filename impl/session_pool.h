@@ -40,7 +40,8 @@ class SessionPool {
       SharedGuard read(mu_);
       existing = find_locked(t);
       if (existing) {
-        Guard conn(existing->mu);  // waits for a busy connection under the read lock
+        wait_point(t, "get-or-create waits for the connection under the pool read lock");
+        Guard conn(existing->mu);
         if (existing->alive) return OpError::kNone;
       }
     } else {
@@ -49,6 +50,7 @@ class SessionPool {
         existing = find_locked(t);
       }
       if (existing) {
+        wait_point(t, "get-or-create waits for the connection, pool lock released");
         Guard conn(existing->mu);
         if (existing->alive) return OpError::kNone;
       }
@@ -87,7 +89,8 @@ class SessionPool {
       Guard write(mu_);
       std::vector<ThreadId> stale;
       for (auto& [t, conn] : conns_) {
-        Guard lock(conn->mu);  // waits for a running prompt under the pool write lock
+        wait_point(t, "cleanup waits for the connection under the pool write lock");
+        Guard lock(conn->mu);
         if (is_idle_locked(*conn)) stale.push_back(t);
       }
       for (ThreadId t : stale) erase_locked(t);
@@ -100,6 +103,7 @@ class SessionPool {
     }
     std::vector<std::pair<ThreadId, ConnPtr>> stale;
     for (auto& [t, conn] : snapshot) {
+      wait_point(t, "cleanup tries the connection, pool lock released");
       if (idle_now(*conn)) stale.emplace_back(t, conn);
     }
     if (stale.empty()) return;
@@ -160,6 +164,12 @@ class SessionPool {
     const bool idle = is_idle_locked(conn);
     conn.mu.unlock();
     return idle;
+  }
+
+  void wait_point(ThreadId t, std::string_view what) {
+    Record r = make_record(RecordKind::kPoolWait, t);
+    r.note = what;
+    observe_(std::move(r));
   }
 
   void erase_locked(ThreadId t) {

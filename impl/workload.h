@@ -44,6 +44,11 @@ struct WorkloadOp {
   friend bool operator==(const WorkloadOp&, const WorkloadOp&) = default;
 };
 
+inline WorkloadOp make_op(OpKind kind, std::optional<ThreadId> thread = std::nullopt,
+                          Stall stall = {}, EventKind event = EventKind::kItem) {
+  return WorkloadOp{kind, thread, event, stall};
+}
+
 struct ClientScript {
   ConnectionId connection{};
   std::vector<WorkloadOp> ops;
