@@ -88,6 +88,7 @@ Outcome Execution::run_tasks(const std::vector<std::function<void()>>& bodies,
   }
   // Back on the OS thread's own stack: the execution is over.
   if (outcome_ == Outcome::kStuck) wait_for_ = build_wait_for_report(*this);
+  if (end_hook_) end_hook_(*this);
   unwind_all();
   g_current = previous_current_;
   running_ = false;

@@ -106,6 +106,11 @@ class Execution {
   Outcome run_tasks(const std::vector<std::function<void()>>& bodies,
                     const ExecutionOptions& options = {});
 
+  // Called at the end of every run on the OS thread's own stack, after the outcome is known
+  // and before suspended tasks are unwound: their objects are still alive (e.g. to read the
+  // final state of a system whose tasks are stuck). Kept across runs.
+  void set_end_hook(std::function<void(Execution&)> hook) { end_hook_ = std::move(hook); }
+
   // --- queries, valid during and after run() ---
   static Execution* current() noexcept;
   static Execution& require_current();  // throws std::logic_error outside an execution
@@ -178,6 +183,7 @@ class Execution {
   bool running_ = false;
   std::string failure_;
   std::optional<WaitForReport> wait_for_;
+  std::function<void(Execution&)> end_hook_;
   Execution* previous_current_ = nullptr;
 };
 

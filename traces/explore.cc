@@ -1,0 +1,186 @@
+#include "traces/explore.h"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <stdexcept>
+
+#include "impl/run_workload.h"
+#include "sim/scheduler.h"
+#include "sim/sim_runtime.h"
+
+namespace lockstep::traces {
+
+namespace {
+
+properties::EndState end_state(const sim::Execution& ex) {
+  properties::EndState end;
+  switch (ex.outcome()) {
+    case sim::Outcome::kCompleted: end.kind = properties::EndKind::kCompleted; break;
+    case sim::Outcome::kStuck: end.kind = properties::EndKind::kStuck; break;
+    case sim::Outcome::kStepBound: end.kind = properties::EndKind::kStepBound; break;
+    case sim::Outcome::kFailed:
+    case sim::Outcome::kAbandoned: end.kind = properties::EndKind::kFailed; break;
+  }
+  end.message = ex.failure();
+  if (const auto& w = ex.wait_for()) {
+    for (const sim::BlockedTask& b : w->blocked) {
+      properties::BlockedTaskView v;
+      v.task = sim::raw(b.task);
+      v.name = b.name;
+      v.thread_label = b.thread_label;
+      v.op = std::string(sim::op_kind_name(b.op));
+      v.object = b.object;
+      v.lock_class = b.lock_class;
+      v.site = b.site.str();
+      for (sim::TaskId h : b.holders) v.holders.push_back(sim::raw(h));
+      for (const sim::HeldLockInfo& h : b.held) {
+        v.held.push_back(
+            fmt::format("{}{} at {}", h.object, h.shared ? " (shared)" : "", h.site.str()));
+      }
+      end.blocked.push_back(std::move(v));
+    }
+    for (sim::TaskId t : w->cycle) end.cycle.push_back(sim::raw(t));
+  }
+  return end;
+}
+
+std::uint64_t schedule_hash(const std::vector<sim::StepRecord>& steps) {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a over (task, op, object)
+  for (const sim::StepRecord& s : steps) {
+    for (std::uint32_t v : {sim::raw(s.task), static_cast<std::uint32_t>(s.op.kind),
+                            sim::raw(s.op.object)}) {
+      h = (h ^ v) * 1099511628211ull;
+    }
+  }
+  return h;
+}
+
+// One execution of the workload on the simulator, then the property checks.
+struct ExecutionRun {
+  impl::Probe probe;
+  std::vector<properties::Violation> violations;
+};
+
+void run_and_check(sim::Execution& ex, const impl::Workload& w, impl::DesignVariant design,
+                   const properties::CheckOptions& checks, ExecutionRun& out) {
+  ex.set_end_hook([&out](sim::Execution&) { out.probe.capture_snapshot(); });
+  ex.run([&] { impl::run_workload<sim::SimRuntime>(w, design, out.probe); });
+  const std::vector<impl::Record> records = out.probe.records();
+  const std::map<std::uint32_t, impl::TaskInfo> tasks = out.probe.tasks();
+  const std::optional<impl::StateSnapshot> final_state = out.probe.final_state();
+  const properties::ExecutionView view{w, design, records, tasks, final_state, end_state(ex)};
+  out.violations = properties::check_execution(view, checks);
+}
+
+void fill_failure(const properties::Violation& v, Trace& t) {
+  t.failure = TraceFailure{std::string(properties::property_name(v.property)), v.message,
+                           v.chain, v.step};
+}
+
+Trace base_trace(const impl::Workload& w, impl::DesignVariant design, const sim::Strategy& s,
+                 const std::string& program) {
+  Trace t;
+  t.design = std::string(impl::design_variant_name(design));
+  t.program = program;
+  t.strategy = std::string(s.name());
+  t.strategy_options = s.options();
+  t.workload = nlohmann::ordered_json::parse(impl::workload_to_json(w).dump());
+  return t;
+}
+
+}  // namespace
+
+ExploreReport explore_workload(const ExploreConfig& config) {
+  if (auto why = impl::validate(config.workload); !why.empty()) {
+    throw impl::WorkloadError("workload " + why);
+  }
+  std::unique_ptr<sim::Strategy> strategy = sim::make_strategy(config.strategy);
+  if (!strategy) throw std::invalid_argument("unknown strategy: " + config.strategy.name);
+  ExploreReport report;
+  sim::Scheduler scheduler(*strategy);
+  sim::Execution ex(scheduler, &report.lock_order);
+  std::set<std::uint64_t> schedules;
+  while (scheduler.begin_execution()) {
+    ExecutionRun run;
+    run_and_check(ex, config.workload, config.design, config.checks, run);
+    const bool failed = !run.violations.empty();
+    schedules.insert(schedule_hash(scheduler.steps()));
+    if (failed) {
+      ++report.failing_executions;
+      for (const auto& v : run.violations) ++report.failures_by_property[v.property];
+      if (!report.first_failure) {
+        Trace t = base_trace(config.workload, config.design, *strategy, config.program);
+        capture_execution(ex, t);
+        fill_failure(run.violations.front(), t);
+        report.first_failure = std::move(t);
+        report.first_failure_index = report.executions;
+      }
+    }
+    scheduler.end_execution({ex.outcome(), ex.step(), failed});
+    ++report.executions;
+    if (config.progress && report.executions % config.progress_every == 0) {
+      config.progress({report.executions, report.failing_executions});
+    }
+    if (failed && config.stop_on_failure) break;
+  }
+  ex.set_end_hook(nullptr);
+  report.distinct_schedules = schedules.size();
+  report.exhausted = strategy->exhausted();
+  report.metrics = scheduler.metrics();
+  report.lock_order_violations = properties::check_lock_order(lock_order_view(report.lock_order));
+  for (const auto& v : report.lock_order_violations) ++report.failures_by_property[v.property];
+  return report;
+}
+
+ReplayReport replay_trace(const Trace& trace) {
+  const auto design = impl::parse_design_variant(trace.design);
+  if (!design) {
+    throw TraceError(fmt::format("trace: unknown design \"{}\" (known: {})", trace.design,
+                                 impl::design_variant_names()));
+  }
+  impl::Workload w;
+  try {
+    w = impl::workload_from_json(nlohmann::json::parse(trace.workload.dump()));
+  } catch (const std::exception& e) {
+    throw TraceError(fmt::format("trace: unreadable workload: {}", e.what()));
+  }
+  auto strategy = sim::make_replay_strategy(replay_options(trace));
+  sim::Scheduler scheduler(*strategy);
+  sim::LockOrder order;
+  sim::Execution ex(scheduler, &order);
+  ReplayReport report;
+  scheduler.begin_execution();
+  ExecutionRun run;
+  run_and_check(ex, w, *design, {}, run);
+  scheduler.end_execution({ex.outcome(), ex.step(), !run.violations.empty()});
+  report.divergence = strategy->divergence();
+  report.trace = base_trace(w, *design, *strategy, trace.program);
+  report.trace.strategy = trace.strategy;
+  report.trace.strategy_options = trace.strategy_options;
+  report.trace.seed = trace.seed;
+  capture_execution(ex, report.trace);
+  report.trace.seed = trace.seed;
+  if (!run.violations.empty()) fill_failure(run.violations.front(), report.trace);
+  report.violations = std::move(run.violations);
+  report.probe_log = run.probe.dump();
+  ex.set_end_hook(nullptr);
+  return report;
+}
+
+properties::LockOrderView lock_order_view(const sim::LockOrder& order) {
+  properties::LockOrderView v;
+  v.classes = order.classes();
+  for (const sim::LockEdge& e : order.edges()) {
+    v.edges.push_back({order.classes()[e.from], order.classes()[e.to], e.held_site.str(),
+                       e.acquire_site.str(), e.count});
+  }
+  for (const sim::LockCycle& c : order.cycles()) v.cycles.push_back(c.edges);
+  for (const sim::HeldAcrossWait& h : order.held_across_waits()) {
+    v.waits.push_back({order.classes()[h.held_class], std::string(sim::op_kind_name(h.wait)),
+                       h.waited, h.held_site.str(), h.wait_site.str(), h.count, h.blocked});
+  }
+  return v;
+}
+
+}  // namespace lockstep::traces

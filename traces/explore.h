@@ -1,0 +1,82 @@
+// traces/explore.h: explore a workload of the state manager under a search strategy, checking
+// the six properties on every execution; replay a trace and check it again.
+//
+// Contract
+// - explore_workload() runs `workload` under `design` once per execution the strategy asks for,
+//   each on the simulator with SimRuntime, and after each checks every property
+//   (properties::check_execution). The first failing execution's trace (schedule, values,
+//   workload, failure with property, message and wait-for chain) is kept in the report; with
+//   stop_on_failure the exploration ends there.
+// - Lock order is recorded across all executions (sim::LockOrder) and checked at the end
+//   (properties::check_lock_order); such violations belong to no single execution.
+// - replay_trace() re-runs a trace's schedule exactly (the replay strategy), checks the
+//   properties again, and says where the schedule diverged if the build no longer matches.
+// - Determinism: the same config gives the same report and the same trace bytes.
+// Errors: an invalid workload throws impl::WorkloadError; an unknown strategy name throws
+// std::invalid_argument. Cost: one probe log per execution, plus property checking.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "impl/design_variant.h"
+#include "impl/probe.h"
+#include "impl/workload.h"
+#include "properties/property.h"
+#include "sim/execution.h"
+#include "sim/lock_order.h"
+#include "sim/strategies/strategy.h"
+#include "traces/trace.h"
+
+namespace lockstep::traces {
+
+struct ExploreProgress {
+  std::uint64_t executions = 0;
+  std::uint64_t failures = 0;
+};
+
+struct ExploreConfig {
+  impl::Workload workload;
+  impl::DesignVariant design = impl::DesignVariant::kCurrent;
+  sim::StrategyConfig strategy{"random"};
+  sim::ExecutionOptions execution;
+  bool stop_on_failure = true;
+  std::string program = "workload";  // how the workload was made (file, generator, builtin)
+  properties::CheckOptions checks;
+  std::function<void(const ExploreProgress&)> progress;  // every progress_every executions
+  std::uint64_t progress_every = 1000;
+};
+
+struct ExploreReport {
+  std::uint64_t executions = 0;
+  std::uint64_t failing_executions = 0;
+  std::uint64_t distinct_schedules = 0;
+  std::map<properties::Property, std::uint64_t> failures_by_property;
+  std::optional<Trace> first_failure;
+  std::uint64_t first_failure_index = 0;  // 0-based execution ordinal
+  std::vector<properties::Violation> lock_order_violations;
+  sim::LockOrder lock_order;
+  bool exhausted = false;
+  sim::SchedulerMetrics metrics;
+};
+
+ExploreReport explore_workload(const ExploreConfig& config);
+
+struct ReplayReport {
+  Trace trace;                                     // as re-recorded now
+  std::vector<properties::Violation> violations;   // found again on the replayed execution
+  std::string divergence;                          // non-empty: the build no longer matches
+  std::string probe_log;                           // the execution's observations, one per line
+};
+
+// Throws TraceError for a trace whose design or workload this build cannot read.
+ReplayReport replay_trace(const Trace& trace);
+
+// Converts the simulator's lock-order record for the property checker.
+properties::LockOrderView lock_order_view(const sim::LockOrder& order);
+
+}  // namespace lockstep::traces
