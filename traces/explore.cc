@@ -99,7 +99,8 @@ ExploreReport explore_workload(const ExploreConfig& config) {
   if (!strategy) throw std::invalid_argument("unknown strategy: " + config.strategy.name);
   ExploreReport report;
   sim::Scheduler scheduler(*strategy);
-  sim::Execution ex(scheduler, &report.lock_order);
+  sim::LockOrder& order = config.lock_order != nullptr ? *config.lock_order : report.lock_order;
+  sim::Execution ex(scheduler, &order);
   std::set<std::uint64_t> schedules;
   while (scheduler.begin_execution()) {
     ExecutionRun run;
@@ -128,43 +129,56 @@ ExploreReport explore_workload(const ExploreConfig& config) {
   report.distinct_schedules = schedules.size();
   report.exhausted = strategy->exhausted();
   report.metrics = scheduler.metrics();
-  report.lock_order_violations = properties::check_lock_order(lock_order_view(report.lock_order));
+  report.lock_order_violations = properties::check_lock_order(lock_order_view(order));
   for (const auto& v : report.lock_order_violations) ++report.failures_by_property[v.property];
   return report;
 }
 
-ReplayReport replay_trace(const Trace& trace) {
+impl::DesignVariant trace_design(const Trace& trace) {
   const auto design = impl::parse_design_variant(trace.design);
   if (!design) {
     throw TraceError(fmt::format("trace: unknown design \"{}\" (known: {})", trace.design,
                                  impl::design_variant_names()));
   }
-  impl::Workload w;
+  return *design;
+}
+
+impl::Workload trace_workload(const Trace& trace) {
   try {
-    w = impl::workload_from_json(nlohmann::json::parse(trace.workload.dump()));
+    return impl::workload_from_json(nlohmann::json::parse(trace.workload.dump()));
   } catch (const std::exception& e) {
     throw TraceError(fmt::format("trace: unreadable workload: {}", e.what()));
   }
-  auto strategy = sim::make_replay_strategy(replay_options(trace));
-  sim::Scheduler scheduler(*strategy);
+}
+
+ReplayReport run_single(const impl::Workload& w, impl::DesignVariant design,
+                        sim::Strategy& strategy, const std::string& program) {
+  sim::Scheduler scheduler(strategy);
   sim::LockOrder order;
   sim::Execution ex(scheduler, &order);
   ReplayReport report;
   scheduler.begin_execution();
   ExecutionRun run;
-  run_and_check(ex, w, *design, {}, run);
+  run_and_check(ex, w, design, {}, run);
   scheduler.end_execution({ex.outcome(), ex.step(), !run.violations.empty()});
-  report.divergence = strategy->divergence();
-  report.trace = base_trace(w, *design, *strategy, trace.program);
-  report.trace.strategy = trace.strategy;
-  report.trace.strategy_options = trace.strategy_options;
-  report.trace.seed = trace.seed;
+  report.divergence = strategy.divergence();
+  report.trace = base_trace(w, design, strategy, program);
   capture_execution(ex, report.trace);
-  report.trace.seed = trace.seed;
   if (!run.violations.empty()) fill_failure(run.violations.front(), report.trace);
   report.violations = std::move(run.violations);
   report.probe_log = run.probe.dump();
   ex.set_end_hook(nullptr);
+  return report;
+}
+
+ReplayReport replay_trace(const Trace& trace) {
+  const impl::DesignVariant design = trace_design(trace);
+  const impl::Workload w = trace_workload(trace);
+  auto strategy = sim::make_replay_strategy(replay_options(trace));
+  ReplayReport report = run_single(w, design, *strategy, trace.program);
+  report.trace.strategy = trace.strategy;
+  report.trace.strategy_options = trace.strategy_options;
+  report.trace.seed = trace.seed;
   return report;
 }
 

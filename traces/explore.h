@@ -49,6 +49,8 @@ struct ExploreConfig {
   properties::CheckOptions checks;
   std::function<void(const ExploreProgress&)> progress;  // every progress_every executions
   std::uint64_t progress_every = 1000;
+  // Record lock order here instead of in the report (to merge several explorations).
+  sim::LockOrder* lock_order = nullptr;
 };
 
 struct ExploreReport {
@@ -75,6 +77,15 @@ struct ReplayReport {
 
 // Throws TraceError for a trace whose design or workload this build cannot read.
 ReplayReport replay_trace(const Trace& trace);
+
+// One execution of `workload` under `strategy` (which must offer exactly one), checked.
+// The report's trace carries the strategy's name and options; the caller sets the rest.
+ReplayReport run_single(const impl::Workload& workload, impl::DesignVariant design,
+                        sim::Strategy& strategy, const std::string& program);
+
+// The design and workload a trace names; throws TraceError when this build cannot read them.
+impl::DesignVariant trace_design(const Trace& trace);
+impl::Workload trace_workload(const Trace& trace);
 
 // Converts the simulator's lock-order record for the property checker.
 properties::LockOrderView lock_order_view(const sim::LockOrder& order);

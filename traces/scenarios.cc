@@ -135,3 +135,25 @@ std::string_view scenario_for(impl::DesignVariant v) {
 }
 
 }  // namespace lockstep::traces
+
+namespace lockstep::traces {
+
+std::vector<properties::Property> expected_properties(impl::DesignVariant v) {
+  using P = properties::Property;
+  switch (v) {
+    case impl::DesignVariant::kCurrent: return {};
+    case impl::DesignVariant::kSplitLockDomains:
+      return {P::kNoPhantomSubscribers, P::kLinearizable};
+    case impl::DesignVariant::kBlockingStart: return {P::kNoCrossThreadBlocking};
+    case impl::DesignVariant::kSingleWorker: return {P::kNoCrossThreadBlocking};
+    case impl::DesignVariant::kLeakyWorkers: return {P::kNoPhantomSubscribers};
+    case impl::DesignVariant::kGlobalPoolLock: return {P::kNoCrossThreadBlocking};
+    case impl::DesignVariant::kCleanupUnderWriteLock:
+      return {P::kNoCrossThreadBlocking, P::kNoDeadlock};
+    case impl::DesignVariant::kReadLockAcrossAwait: return {P::kNoCrossThreadBlocking};
+    case impl::DesignVariant::kNoUnloadGuard: return {P::kNoPhantomSubscribers, P::kLiveness};
+  }
+  return {};
+}
+
+}  // namespace lockstep::traces

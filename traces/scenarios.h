@@ -9,9 +9,11 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "impl/design_variant.h"
 #include "impl/workload.h"
+#include "properties/property.h"
 
 namespace lockstep::traces {
 
@@ -25,5 +27,9 @@ std::span<const Scenario> scenarios();
 std::optional<impl::Workload> scenario(std::string_view name);
 // The scenario that exposes `v`'s bug ("phantom-attach" for split-lock-domains, ...).
 std::string_view scenario_for(impl::DesignVariant v);
+
+// The properties that catch `v` (SPEC.md's table): the first failure found must be one of
+// them. Empty for `current`, which must pass.
+std::vector<properties::Property> expected_properties(impl::DesignVariant v);
 
 }  // namespace lockstep::traces

@@ -28,7 +28,8 @@ class PctStrategy final : public Strategy {
 
   std::optional<std::uint64_t> begin_execution() override {
     if (index_ >= options_.executions) return std::nullopt;
-    const std::uint64_t seed = execution_seed(options_.seed, index_++);
+    const std::uint64_t seed =
+        execution_seed(options_.seed, options_.shard + options_.shards * index_++);
     rng_.reseed(seed);
     ranks_.clear();
     const std::uint64_t k = options_.steps_estimate != 0 ? options_.steps_estimate : learned_k_;

@@ -16,7 +16,8 @@ class RandomStrategy final : public Strategy {
   std::string_view name() const noexcept override { return "random"; }
   std::optional<std::uint64_t> begin_execution() override {
     if (index_ >= options_.executions) return std::nullopt;
-    const std::uint64_t seed = execution_seed(options_.seed, index_++);
+    const std::uint64_t seed =
+        execution_seed(options_.seed, options_.shard + options_.shards * index_++);
     rng_.reseed(seed);
     return seed;
   }

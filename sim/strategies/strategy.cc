@@ -8,10 +8,10 @@ namespace lockstep::sim {
 namespace {
 
 std::unique_ptr<Strategy> random_from(const StrategyConfig& c) {
-  return make_random_strategy({c.seed, c.executions});
+  return make_random_strategy({c.seed, c.executions, c.shard, c.shards});
 }
 std::unique_ptr<Strategy> pct_from(const StrategyConfig& c) {
-  return make_pct_strategy({c.seed, c.executions, c.depth, c.steps_estimate});
+  return make_pct_strategy({c.seed, c.executions, c.depth, c.steps_estimate, c.shard, c.shards});
 }
 std::unique_ptr<Strategy> dfs_from(const StrategyConfig& c) {
   return make_dfs_strategy({c.preemption_bound, c.executions});

@@ -74,15 +74,21 @@ class Strategy {
 };
 
 // --- options and factories (one per strategy file) ---
+// Sharding: shard K of N runs the executions whose index is K mod N of the unsharded series
+// (same seeds), so N jobs together cover exactly what one job would, disjointly.
 struct RandomOptions {
   std::uint64_t seed = 0;
   std::uint64_t executions = 1000;
+  std::uint64_t shard = 0;
+  std::uint64_t shards = 1;
 };
 struct PctOptions {
   std::uint64_t seed = 0;
   std::uint64_t executions = 1000;
   std::uint32_t depth = 3;            // d: the bug depth targeted (d - 1 change points)
   std::uint32_t steps_estimate = 0;   // k: 0 = learn from the executions so far
+  std::uint64_t shard = 0;
+  std::uint64_t shards = 1;
 };
 struct DfsOptions {
   std::optional<std::uint32_t> preemption_bound;  // none: unbounded
@@ -96,7 +102,13 @@ struct ReplayOptions {
 std::unique_ptr<Strategy> make_random_strategy(const RandomOptions& options);
 std::unique_ptr<Strategy> make_pct_strategy(const PctOptions& options);
 std::unique_ptr<Strategy> make_dfs_strategy(const DfsOptions& options);
+struct GuidedOptions {
+  std::vector<TaskId> preferred;  // the task to pick at each step, when it can run
+  std::vector<std::uint64_t> values;
+};
+
 std::unique_ptr<Strategy> make_replay_strategy(ReplayOptions options);
+std::unique_ptr<Strategy> make_guided_strategy(GuidedOptions options);
 
 // The name table: strategies selectable by name (CLI, traces).
 struct StrategyConfig {
@@ -106,6 +118,8 @@ struct StrategyConfig {
   std::uint32_t depth = 3;
   std::uint32_t steps_estimate = 0;
   std::optional<std::uint32_t> preemption_bound;
+  std::uint64_t shard = 0;  // random and pct only
+  std::uint64_t shards = 1;
 };
 struct StrategyEntry {
   std::string_view name;
