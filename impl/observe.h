@@ -6,6 +6,7 @@
 // Threading: as Probe. Cost: one probe append per record.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -23,6 +24,8 @@ class Observer {
   explicit Observer(Probe& probe) : probe_(&probe) {}
   void operator()(Record r) const {
     r.stamp = R::stamp();
+    r.time_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(R::now().time_since_epoch()).count();
     r.task = R::current_task();
     probe_->record(std::move(r));
   }

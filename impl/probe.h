@@ -107,6 +107,9 @@ struct Record {
   std::uint8_t detail = 0;     // UnloadStage, StallKind
   std::vector<EventSeq> seqs;  // kResumeSnapshot: the history given
   std::string_view note;       // static text: how, why, which queue
+  // R::now() when written, in ns since its clock's epoch (virtual time under the simulator);
+  // 0 on task start/end records.
+  std::int64_t time_ns = 0;
 };
 
 struct TaskInfo {

@@ -12,6 +12,10 @@
 //   simulator that is the end of the execution: the explorer sees only stalled tasks and calls
 //   Probe::capture_snapshot(). On OS threads, a test releases the gates with StallRelease (or
 //   sets release_stalls_after), so no OS thread is left hanging.
+// - On OS threads the final snapshot is taken right after `settle`: background work still
+//   running then (a start that has not attached yet) may change the state after it. Under the
+//   simulator, time advances only when nothing can run, so a positive settle lets all
+//   unstalled background work finish first.
 // - Throws WorkloadError for an invalid workload (before anything runs).
 // Threading: the Probe may be read after the call returns. Cost: one task per client, per
 // hang-for gate, plus the manager's.
