@@ -162,7 +162,7 @@ std::string format_violation(const History& history, const Violation& v, std::si
     const HistoryEntry& e = history[a.op];
     out += fmt::format("    #{} {}: the model returns {}, observed {}\n", a.op, to_string(e.op),
                        to_string(e.op.kind, a.model),
-                       e.pending() ? "nothing yet" : to_string(e.op.kind, e.observed));
+                       e.result_checked() ? to_string(e.op.kind, e.observed) : "nothing");
   }
   return out;
 }

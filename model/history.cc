@@ -66,6 +66,11 @@ void History::respond(OpIndex index, std::uint64_t stamp, const Result& observed
   positions_.clear();
 }
 
+void History::respond_unobserved(OpIndex index, std::uint64_t stamp) {
+  respond(index, stamp, Result{});
+  entries_[index].unobserved = true;
+}
+
 OpIndex History::add_completed(std::uint32_t task, const Op& op, std::uint64_t invoked,
                                std::uint64_t responded, const Result& observed) {
   const OpIndex i = invoke(task, op, invoked);
@@ -115,7 +120,8 @@ std::string History::describe(OpIndex i) const {
                        to_string(e.op));
   }
   return fmt::format("#{} task {} [{}, {}] {} -> {}", i, e.task, e.invoked, *e.responded,
-                     to_string(e.op), to_string(e.op.kind, e.observed));
+                     to_string(e.op),
+                     e.unobserved ? "? (not observed)" : to_string(e.op.kind, e.observed));
 }
 
 void History::check_invariants() const {

@@ -4,7 +4,9 @@
 // Contract
 // - What: each operation has the task that ran it, the Op, an invocation stamp and, once it
 //   returned, a response stamp and the observed Result. An operation that never returned
-//   (the execution ended first) is *pending*: it may or may not have taken effect.
+//   (the execution ended first) is *pending*: it may or may not have taken effect. One that
+//   returned without its result being recorded (e.g. a stage of an unload) is *unobserved*:
+//   it took effect within its interval, with whatever result.
 // - Stamps: uint64 from the scheduler's step counter (or any clock where two tasks never
 //   share a stamp). Real-time order: a precedes b iff a returned before b was invoked. Equal
 //   stamps of one task are ordered by program order (the order of invoke() calls); equal
@@ -37,8 +39,10 @@ struct HistoryEntry {
   Op op;
   std::uint64_t invoked = 0;
   std::optional<std::uint64_t> responded;  // nullopt: pending at the end of the execution
-  Result observed;                         // meaningful only once responded
+  Result observed;                         // meaningful only once responded, if not unobserved
+  bool unobserved = false;                 // responded, but any result fits
   bool pending() const { return !responded.has_value(); }
+  bool result_checked() const { return !pending() && !unobserved; }
 };
 
 // Where an operation's call and return sit in the total order of events (see Stamps above).
@@ -55,6 +59,8 @@ class History {
   OpIndex invoke(std::uint32_t task, const Op& op, std::uint64_t stamp);
   // Completes operation `index` with what it returned.
   void respond(OpIndex index, std::uint64_t stamp, const Result& observed);
+  // Completes operation `index` without a recorded result.
+  void respond_unobserved(OpIndex index, std::uint64_t stamp);
 
   // Shorthands for building histories by hand.
   OpIndex add_completed(std::uint32_t task, const Op& op, std::uint64_t invoked,
@@ -72,7 +78,8 @@ class History {
   // Real-time order: a returned before b was invoked.
   bool precedes(OpIndex a, OpIndex b) const;
 
-  // "#3 task 1 [12, 17] subscribe(c0, t1) -> ok" ("[12, -]" and "-> ?" while pending).
+  // "#3 task 1 [12, 17] subscribe(c0, t1) -> ok" ("[12, -]" and "-> ? (pending)" while
+  // pending, "-> ? (not observed)" when unobserved).
   std::string describe(OpIndex i) const;
 
   void check_invariants() const;

@@ -142,7 +142,7 @@ std::string validate_witness(const History& history, const State& initial,
     latest_call = std::max(latest_call, pos[i].call);
     any = true;
     const Step step = apply(state, history[i].op);
-    if (!history[i].pending() && step.result != history[i].observed) {
+    if (history[i].result_checked() && step.result != history[i].observed) {
       return fmt::format("{}: the model returns {} at this point", history.describe(i),
                          to_string(history[i].op.kind, step.result));
     }

@@ -80,7 +80,7 @@ std::vector<std::vector<OpIndex>> independent_parts(const History& history, cons
     if (takes_connection(e.op.kind) && takes_thread(e.op.kind)) {
       comp.join(Components::of(e.op.connection), Components::of(e.op.thread));
     }
-    if (e.op.kind == OpKind::kSubscribers && !e.pending()) {
+    if (e.op.kind == OpKind::kSubscribers && e.result_checked()) {
       for (ConnectionId c : e.observed.sorted_subscribers()) {
         comp.join(Components::of(c), Components::of(e.op.thread));
       }

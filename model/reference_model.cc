@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <initializer_list>
+#include <optional>
 #include <stdexcept>
 
 #include "model/mix.h"
@@ -42,40 +44,17 @@ std::string mask_string(std::uint16_t mask, char letter) {
 }  // namespace
 
 std::string_view op_kind_name(OpKind kind) {
-  switch (kind) {
-    case OpKind::kConnect:
-      return "connect";
-    case OpKind::kDisconnect:
-      return "disconnect";
-    case OpKind::kSubscribe:
-      return "subscribe";
-    case OpKind::kAutoAttach:
-      return "auto_attach";
-    case OpKind::kUnsubscribe:
-      return "unsubscribe";
-    case OpKind::kSubscribers:
-      return "subscribers";
-    case OpKind::kThreadLoaded:
-      return "thread_loaded";
-    case OpKind::kBeginUnload:
-      return "begin_unload";
-    case OpKind::kFinishUnload:
-      return "finish_unload";
-  }
-  return "?";
+  static constexpr std::array<std::string_view, kOpKindCount> kNames = {
+      "connect",      "disconnect",        "subscribe",     "auto_attach",
+      "resume",       "unsubscribe",       "subscribers",   "thread_loaded",
+      "begin_unload", "drop_thread_state", "finish_unload", "end_unload"};
+  const auto i = static_cast<std::size_t>(kind);
+  return i < kNames.size() ? kNames[i] : "?";
 }
 
 bool takes_connection(OpKind kind) {
-  switch (kind) {
-    case OpKind::kConnect:
-    case OpKind::kDisconnect:
-    case OpKind::kSubscribe:
-    case OpKind::kAutoAttach:
-    case OpKind::kUnsubscribe:
-      return true;
-    default:
-      return false;
-  }
+  return kind == OpKind::kConnect || kind == OpKind::kDisconnect || kind == OpKind::kSubscribe ||
+         kind == OpKind::kAutoAttach || kind == OpKind::kResume || kind == OpKind::kUnsubscribe;
 }
 
 bool takes_thread(OpKind kind) { return kind != OpKind::kConnect && kind != OpKind::kDisconnect; }
@@ -157,10 +136,6 @@ std::uint64_t State::hash() const {
 }
 
 void State::check_invariants() const {
-  if ((closing_ & ~loaded_) != 0) {
-    throw std::logic_error(fmt::format("model state: closing threads {} are not loaded",
-                                       mask_string(closing_ & ~loaded_, 't')));
-  }
   for (std::uint32_t t = 0; t < kMaxThreads; ++t) {
     if ((subscribers_[t] & ~live_) != 0) {
       throw std::logic_error(fmt::format("model state: t{} has subscribers {} that are not live", t,
@@ -188,50 +163,82 @@ bool in_range(const Op& op) {
   return impl::raw(op.connection) < kMaxConnections && impl::raw(op.thread) < kMaxThreads;
 }
 
-// The only code that changes a State; one function per operation kind.
+// The only code that changes a State. Each check is one refusal, tried in the order the
+// operation's semantics list (reference_model.h).
 struct Transition {
-  static Result attach(State& s, std::uint32_t c, std::uint32_t t) {
-    if ((s.live_ & bit(c)) == 0) return Result::refused(OpError::kNotConnected);
-    if ((s.loaded_ & bit(t)) == 0) return Result::refused(OpError::kUnknownThread);
-    if ((s.closing_ & bit(t)) != 0) return Result::refused(OpError::kClosing);
+  enum class Check { kLive, kLoaded, kNotClosing };
+
+  static std::optional<OpError> refused(const State& s, std::uint32_t c, std::uint32_t t,
+                                        std::initializer_list<Check> checks) {
+    for (Check check : checks) {
+      switch (check) {
+        case Check::kLive:
+          if ((s.live_ & bit(c)) == 0) return OpError::kNotConnected;
+          break;
+        case Check::kLoaded:
+          if ((s.loaded_ & bit(t)) == 0) return OpError::kUnknownThread;
+          break;
+        case Check::kNotClosing:
+          if ((s.closing_ & bit(t)) != 0) return OpError::kClosing;
+          break;
+      }
+    }
+    return std::nullopt;
+  }
+
+  static Result attach(State& s, std::uint32_t c, std::uint32_t t,
+                       std::initializer_list<Check> checks) {
+    if (auto e = refused(s, c, t, checks)) return Result::refused(*e);
     s.subscribers_[t] |= bit(c);
     return Result::ok();
   }
 
   static Result run(State& s, const Op& op) {
+    using enum Check;
     const std::uint32_t c = checked(op.connection);
     const std::uint32_t t = checked(op.thread);
+    const auto clear = [](std::uint16_t& mask, std::uint32_t i) {
+      mask &= static_cast<std::uint16_t>(~bit(i));
+    };
     switch (op.kind) {
       case OpKind::kConnect:
         s.live_ |= bit(c);
         return Result::ok();
       case OpKind::kDisconnect:
-        s.live_ &= static_cast<std::uint16_t>(~bit(c));
-        for (ConnectionMask& subs : s.subscribers_) subs &= static_cast<std::uint16_t>(~bit(c));
+        if (auto e = refused(s, c, t, {kLive})) return Result::refused(*e);
+        clear(s.live_, c);
+        for (ConnectionMask& subs : s.subscribers_) clear(subs, c);
         return Result::ok();
       case OpKind::kSubscribe:
+        return attach(s, c, t, {kLoaded, kNotClosing, kLive});
       case OpKind::kAutoAttach:
-        return attach(s, c, t);
+        return attach(s, c, t, {kNotClosing, kLive, kLoaded});
+      case OpKind::kResume:
+        return attach(s, c, t, {kLive, kLoaded, kNotClosing});
       case OpKind::kUnsubscribe:
+        if (auto e = refused(s, c, t, {kLive, kLoaded})) return Result::refused(*e);
         if ((s.subscribers_[t] & bit(c)) == 0) return Result::refused(OpError::kNotSubscribed);
-        s.subscribers_[t] &= static_cast<std::uint16_t>(~bit(c));
+        clear(s.subscribers_[t], c);
         return Result::ok();
       case OpKind::kSubscribers:
         return Result{OpError::kNone, s.subscribers_[t]};
       case OpKind::kThreadLoaded:
-        if ((s.closing_ & bit(t)) != 0) return Result::refused(OpError::kClosing);
+        if (auto e = refused(s, c, t, {kNotClosing})) return Result::refused(*e);
         s.loaded_ |= bit(t);
         return Result::ok();
       case OpKind::kBeginUnload:
-        if ((s.loaded_ & bit(t)) == 0) return Result::refused(OpError::kUnknownThread);
-        if ((s.closing_ & bit(t)) != 0) return Result::refused(OpError::kClosing);
+        if (auto e = refused(s, c, t, {kNotClosing, kLoaded})) return Result::refused(*e);
         s.closing_ |= bit(t);
         return Result::ok();
-      case OpKind::kFinishUnload:
-        if ((s.loaded_ & bit(t)) == 0) return Result::refused(OpError::kUnknownThread);
-        s.loaded_ &= static_cast<std::uint16_t>(~bit(t));
-        s.closing_ &= static_cast<std::uint16_t>(~bit(t));
+      case OpKind::kDropThreadState:
         s.subscribers_[t] = 0;
+        return Result::ok();
+      case OpKind::kFinishUnload:
+        clear(s.loaded_, t);
+        s.subscribers_[t] = 0;
+        return Result::ok();
+      case OpKind::kEndUnload:
+        clear(s.closing_, t);
         return Result::ok();
     }
     throw std::out_of_range("unknown operation kind");

@@ -12,31 +12,36 @@
 //   a refused operation is not a failure, it is a Result with an OpError.
 //   check_invariants() throws std::logic_error naming the broken invariant.
 // - Threading: values only, no shared state; safe to use from any number of OS threads.
-// - Cost: State is 38 bytes; apply() is O(1) except disconnect, finish_unload and the
-//   index look-ups, which are O(kMaxThreads) / O(kMaxConnections) bit operations.
+// - Cost: State is 38 bytes; apply() is O(1) except disconnect and the index look-ups, which
+//   are O(kMaxThreads) bit operations.
 //
-// Semantics (the seed's ThreadStateManager, one lock domain; errors checked in this order):
-//   connect(c)          live += c. Always ok (connecting a live connection changes nothing).
-//   disconnect(c)       live -= c and c leaves every subscriber set (remove_connection).
-//                       Always ok, also for a connection that is not live.
-//   subscribe(c, t)     explicit attach. kNotConnected if c is not live, kUnknownThread if t
-//                       is not loaded, kClosing if t is pending unload; else subs(t) += c
-//                       (ok also when already subscribed).
-//   auto_attach(c, t)   the late attach at the end of start (try_ensure_connection_subscribed):
-//                       attaches only if c is still live; same checks and order as
-//                       subscribe. Result::attached() says whether it attached.
-//   unsubscribe(c, t)   kNotSubscribed unless c is in subs(t) (the seed returns one `false`
-//                       for an unknown thread and for a connection that is not subscribed,
-//                       so the model has one error for both); else subs(t) -= c.
-//   subscribers(t)      query: ok with the sorted subscriber set (empty for an unknown thread,
-//                       as the seed's unwrap_or_default).
-//   thread_loaded(t)    start has loaded t: kClosing if t is pending unload; else loaded += t
-//                       (ok also when already loaded).
-//   begin_unload(t)     the unload marks t pending: kUnknownThread if not loaded, kClosing if
-//                       already pending; else closing += t.
-//   finish_unload(t)    the thread is removed with its subscriptions (remove_thread_state):
-//                       kUnknownThread if not loaded; else t is neither loaded nor closing and
-//                       subs(t) is empty. A forced unload may skip begin_unload.
+// Semantics: the seed's ThreadStateManager (one lock domain), with the checks and their order
+// as the current design makes them (impl/state_manager_inl.h), so that when several errors
+// apply the model returns the one the implementation reports. c: connection, t: thread.
+//   connect(c)            live += c. Always ok (connecting a live connection changes nothing).
+//   disconnect(c)         kNotConnected if c is not live; else live -= c and c leaves every
+//                         subscriber set (remove_connection).
+//   subscribe(c, t)       explicit attach: kUnknownThread if t is not loaded, kClosing if t is
+//                         pending unload, kNotConnected if c is not live; else subs(t) += c
+//                         (ok also when already subscribed).
+//   auto_attach(c, t)     the late attach at the end of start (try_ensure_connection_subscribed
+//                         behind the pending-unload guard): kClosing, then kNotConnected, then
+//                         kUnknownThread; else subs(t) += c. Result::attached() says whether it
+//                         attached.
+//   resume(c, t)          history snapshot plus atomic subscribe, as bookkeeping: kNotConnected,
+//                         then kUnknownThread, then kClosing; else subs(t) += c.
+//   unsubscribe(c, t)     kNotConnected, then kUnknownThread, then kNotSubscribed unless c is in
+//                         subs(t); else subs(t) -= c.
+//   subscribers(t)        query: ok with the sorted subscriber set (empty for an unknown thread,
+//                         as the seed's unwrap_or_default).
+//   thread_loaded(t)      start registers t: kClosing (and no change) while t is pending unload;
+//                         else loaded += t (ok also when already loaded).
+//   The unload, one op per stage that changes bookkeeping (impl's UnloadStage):
+//   begin_unload(t)       marked pending: kClosing if already pending, kUnknownThread if not
+//                         loaded; else closing += t. From here subscribe/resume get kClosing.
+//   drop_thread_state(t)  state removed: subs(t) = {}. Always ok.
+//   finish_unload(t)      thread removed: loaded -= t (and subs(t) = {}). Always ok.
+//   end_unload(t)         unmarked: closing -= t. Always ok.
 #pragma once
 
 #include <array>
@@ -67,13 +72,16 @@ enum class OpKind : std::uint8_t {
   kDisconnect,
   kSubscribe,
   kAutoAttach,
+  kResume,
   kUnsubscribe,
   kSubscribers,
   kThreadLoaded,
   kBeginUnload,
+  kDropThreadState,
   kFinishUnload,
+  kEndUnload,
 };
-inline constexpr std::size_t kOpKindCount = 9;
+inline constexpr std::size_t kOpKindCount = 12;
 
 // snake_case name of the kind, as printed in reports ("auto_attach").
 std::string_view op_kind_name(OpKind kind);
@@ -90,11 +98,14 @@ struct Op {
   static Op disconnect(ConnectionId c) { return {OpKind::kDisconnect, c, {}}; }
   static Op subscribe(ConnectionId c, ThreadId t) { return {OpKind::kSubscribe, c, t}; }
   static Op auto_attach(ConnectionId c, ThreadId t) { return {OpKind::kAutoAttach, c, t}; }
+  static Op resume(ConnectionId c, ThreadId t) { return {OpKind::kResume, c, t}; }
   static Op unsubscribe(ConnectionId c, ThreadId t) { return {OpKind::kUnsubscribe, c, t}; }
   static Op subscribers(ThreadId t) { return {OpKind::kSubscribers, {}, t}; }
   static Op thread_loaded(ThreadId t) { return {OpKind::kThreadLoaded, {}, t}; }
   static Op begin_unload(ThreadId t) { return {OpKind::kBeginUnload, {}, t}; }
+  static Op drop_thread_state(ThreadId t) { return {OpKind::kDropThreadState, {}, t}; }
   static Op finish_unload(ThreadId t) { return {OpKind::kFinishUnload, {}, t}; }
+  static Op end_unload(ThreadId t) { return {OpKind::kEndUnload, {}, t}; }
 
   friend bool operator==(const Op&, const Op&) = default;
 };

@@ -143,10 +143,12 @@ PartOutcome search_part(const History& history, std::span<const OpIndex> ops,
                         std::uint64_t budget) {
   const std::size_t m = ops.size();
   std::vector<bool> pending(m);
-  std::vector<bool> any_result(m);  // pending or relaxed: the result is not checked
+  std::vector<bool> optional(m);    // pending or relaxed: may not take effect at all
+  std::vector<bool> any_result(m);  // optional or unobserved: the result is not checked
   for (std::size_t k = 0; k < m; ++k) {
     pending[k] = history[ops[k]].pending();
-    any_result[k] = pending[k] || (!relaxed.empty() && relaxed[k]);
+    optional[k] = pending[k] || (!relaxed.empty() && relaxed[k]);
+    any_result[k] = optional[k] || !history[ops[k]].result_checked();
   }
   EventList list = build_list(history, ops);
   Memo memo((m + 63) / 64);
@@ -201,9 +203,11 @@ PartOutcome search_part(const History& history, std::span<const OpIndex> ops,
       ++out.nodes;
       const HistoryEntry& h = history[ops[k]];
       const Step step = apply(state, h.op);
-      // An op with an unchecked result that changes nothing here is as good as dropped, and
-      // dropping stays possible later (at its return, or at the end for a pending op).
-      const bool fits = any_result[k] ? !(step.state == state) : step.result == h.observed;
+      // An optional op that changes nothing here is as good as dropped, and dropping stays
+      // possible later (at its return, or at the end for a pending op).
+      const bool fits = optional[k]     ? !(step.state == state)
+                        : any_result[k] ? true
+                                        : step.result == h.observed;
       entry = fits && push(entry, false, step.state) ? list.nodes[list.head].next : node.next;
       continue;
     }
@@ -212,7 +216,7 @@ PartOutcome search_part(const History& history, std::span<const OpIndex> ops,
       out.verdict = Verdict::kLinearizable;
       return out;
     }
-    if (any_result[k] && push(node.match, true, state)) {  // drop a relaxed op
+    if (optional[k] && push(node.match, true, state)) {  // drop a relaxed op
       entry = list.nodes[list.head].next;
       continue;
     }

@@ -36,7 +36,8 @@ bool brute_force_linearizable(const std::vector<Record>& records, const State& i
       State s = initial;
       for (std::size_t k = 0; ok && k < chosen.size(); ++k) {
         const Step step = apply(s, records[chosen[k]].op);
-        if (!free(chosen[k]) && step.result != records[chosen[k]].observed) ok = false;
+        const Record& r = records[chosen[k]];
+        if (!free(chosen[k]) && !r.unobserved && step.result != r.observed) ok = false;
         s = step.state;
       }
       if (ok) return true;

@@ -7,7 +7,8 @@
 // different tasks never coincide (history_gen.h guarantees it). A pending record may take
 // effect once anywhere after its invocation, with any result, or not at all; a `relaxed`
 // record (the flags may be empty) keeps its interval but may take effect or not, with any
-// result. Cost: O(2^optional x n! x n^2); keep n <= 8.
+// result; an unobserved record must take effect within its interval, with any result. Cost:
+// O(2^optional x n! x n^2); keep n <= 8.
 #pragma once
 
 #include <vector>

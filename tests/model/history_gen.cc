@@ -112,6 +112,7 @@ std::vector<Record> generate_execution(const Chooser& choose, const GenConfig& c
           break;
         }
         records[task.record].responded = ++stamp;
+        records[task.record].unobserved = choose(100) < config.unobserved_percent;
         task.last_stamp = stamp;
         task.stamped = true;
         task.phase = Phase::kIdle;
@@ -143,6 +144,7 @@ std::vector<Record> generate_random(const Chooser& choose, const GenConfig& conf
     } else {
       r.responded = next_stamp(r.invoked + choose(6));
       r.observed = random_result(choose, config, r.op.kind);
+      r.unobserved = choose(100) < config.unobserved_percent;
       task_time[task] = *r.responded;
     }
     records.push_back(r);
@@ -156,7 +158,7 @@ std::optional<std::size_t> perturb(const Chooser& choose, const GenConfig& confi
                                    std::vector<Record>& records) {
   std::vector<std::size_t> completed;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (records[i].responded) completed.push_back(i);
+    if (records[i].responded && !records[i].unobserved) completed.push_back(i);
   }
   if (completed.empty()) return std::nullopt;
   const std::size_t i = completed[choose(static_cast<std::uint32_t>(completed.size()))];
@@ -175,7 +177,8 @@ History build(const std::vector<Record>& records) {
   History h;
   for (const Record& r : records) {
     const OpIndex i = h.invoke(r.task, r.op, r.invoked);
-    if (r.responded) h.respond(i, *r.responded, r.observed);
+    if (r.responded && r.unobserved) h.respond_unobserved(i, *r.responded);
+    if (r.responded && !r.unobserved) h.respond(i, *r.responded, r.observed);
   }
   return h;
 }

@@ -31,6 +31,7 @@ struct Record {
   std::uint64_t invoked = 0;
   std::optional<std::uint64_t> responded;
   Result observed;
+  bool unobserved = false;  // responded without a recorded result
 };
 
 struct GenConfig {
@@ -38,8 +39,9 @@ struct GenConfig {
   std::uint32_t ops = 6;
   std::uint32_t connections = 2;
   std::uint32_t threads = 2;
-  std::uint32_t pending_percent = 20;  // chance that a task's last op never returns
-  std::uint32_t max_wait = 0;          // extra idle turns before taking effect / returning
+  std::uint32_t pending_percent = 20;    // chance that a task's last op never returns
+  std::uint32_t unobserved_percent = 0;  // chance that a completed op's result is not recorded
+  std::uint32_t max_wait = 0;            // extra idle turns before taking effect / returning
   bool reuse_stamps = false;
 };
 

@@ -29,6 +29,7 @@ GenConfig small_config() {
   c.connections = rc_choose_in(1, 3);
   c.threads = rc_choose_in(1, 3);
   c.pending_percent = *rc::gen::element<std::uint32_t>(0, 30, 60);
+  c.unobserved_percent = *rc::gen::element<std::uint32_t>(0, 0, 20);
   c.max_wait = rc_choose_in(0, 4);
   c.reuse_stamps = *rc::gen::arbitrary<bool>();
   return c;

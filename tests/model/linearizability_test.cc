@@ -138,6 +138,27 @@ TEST(Linearizability, PendingOpMayHaveTakenEffect) {
   EXPECT_EQ(check_linearizable(k, o).verdict, Verdict::kViolation);
 }
 
+// Stages of an unload are recorded without a result, but they did take effect.
+TEST(Linearizability, UnobservedOpsMustStillTakeEffect) {
+  CheckOptions o = with_t0_loaded();
+  o.initial = apply(o.initial, Op::connect(kC0)).state;
+  History h;
+  h.add_completed(1, Op::subscribe(kC0, kT0), 1, 2, Result::ok());
+  h.respond_unobserved(h.invoke(2, Op::begin_unload(kT0), 3), 3);
+  h.respond_unobserved(h.invoke(2, Op::drop_thread_state(kT0), 4), 4);
+  const auto query = h.add_completed(3, Op::subscribers(kT0), 5, 6, subs({}));
+  expect_valid_witness(h, o, check_linearizable(h, o));
+  EXPECT_EQ(h.describe(1), "#1 task 2 [3, 3] begin_unload(t0) -> ? (not observed)");
+  History g;
+  g.add_completed(1, Op::subscribe(kC0, kT0), 1, 2, Result::ok());
+  g.respond_unobserved(g.invoke(2, Op::begin_unload(kT0), 3), 3);
+  g.respond_unobserved(g.invoke(2, Op::drop_thread_state(kT0), 4), 4);
+  g.add_completed(3, Op::subscribers(kT0), 5, 6, subs({kC0}));
+  const CheckResult r = check_linearizable(g, o);
+  ASSERT_EQ(r.verdict, Verdict::kViolation);
+  EXPECT_EQ(r.violation->essential, (std::vector<OpIndex>{2, query}));
+}
+
 TEST(Linearizability, ProgramOrderAtEqualStamps) {
   CheckOptions o = with_t0_loaded();
   o.initial = apply(o.initial, Op::connect(kC0)).state;
@@ -206,13 +227,18 @@ TEST(Linearizability, BudgetExhaustionIsInconclusiveNotAVerdict) {
 TEST(Linearizability, ValidateWitnessNamesTheProblem) {
   History h;
   h.add_completed(1, Op::connect(kC0), 1, 2, Result::ok());
-  h.add_completed(2, Op::disconnect(kC0), 3, 4, Result::ok());
+  h.add_completed(2, Op::connect(kC1), 3, 4, Result::ok());
+  h.add_completed(2, Op::disconnect(kC0), 5, 6, Result::ok());
   const State s;
-  EXPECT_EQ(validate_witness(h, s, std::vector<OpIndex>{0, 1}), "");
-  EXPECT_NE(validate_witness(h, s, std::vector<OpIndex>{1, 0}).find("returned before"),
+  EXPECT_EQ(validate_witness(h, s, std::vector<OpIndex>{0, 1, 2}), "");
+  EXPECT_NE(validate_witness(h, s, std::vector<OpIndex>{1, 0, 2}).find("returned before"),
             std::string::npos);
-  EXPECT_NE(validate_witness(h, s, std::vector<OpIndex>{0}).find("missing"), std::string::npos);
+  EXPECT_NE(validate_witness(h, s, std::vector<OpIndex>{2, 0, 1}).find("model returns"),
+            std::string::npos);
+  EXPECT_NE(validate_witness(h, s, std::vector<OpIndex>{0, 1}).find("missing"), std::string::npos);
   EXPECT_NE(validate_witness(h, s, std::vector<OpIndex>{0, 0}).find("twice"), std::string::npos);
+  EXPECT_NE(validate_witness(h, s, std::vector<OpIndex>{0, 1, 2, 7}).find("no operation #7"),
+            std::string::npos);
 }
 
 }  // namespace

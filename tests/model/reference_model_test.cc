@@ -44,15 +44,16 @@ TEST(ReferenceModel, EmptyStateHasNothing) {
   EXPECT_EQ(s.to_string(), "live {} loaded {} closing {} subs {}");
 }
 
-TEST(ReferenceModel, ConnectAndDisconnectAreIdempotent) {
+TEST(ReferenceModel, ConnectIsIdempotentDisconnectNeedsALiveConnection) {
   State s;
   EXPECT_EQ(run(s, {Op::connect(kC0)}), Result::ok());
   EXPECT_TRUE(s.live(kC0));
   EXPECT_EQ(run(s, {Op::connect(kC0)}), Result::ok());
   EXPECT_EQ(run(s, {Op::disconnect(kC0)}), Result::ok());
   EXPECT_FALSE(s.live(kC0));
-  EXPECT_EQ(run(s, {Op::disconnect(kC0)}), Result::ok()) << "disconnecting a dead connection";
-  EXPECT_EQ(run(s, {Op::disconnect(kC1)}), Result::ok()) << "never connected";
+  EXPECT_EQ(run(s, {Op::disconnect(kC0)}), refused(OpError::kNotConnected));
+  EXPECT_EQ(run(s, {Op::disconnect(kC1)}), refused(OpError::kNotConnected)) << "never connected";
+  EXPECT_EQ(run(s, {Op::connect(kC0)}), Result::ok()) << "a connection id may come back";
 }
 
 TEST(ReferenceModel, SubscribeSucceedsOnLiveConnectionAndLoadedThread) {
@@ -65,15 +66,24 @@ TEST(ReferenceModel, SubscribeSucceedsOnLiveConnectionAndLoadedThread) {
   EXPECT_EQ(s.subscriber_mask(kT0), 1u);
 }
 
-TEST(ReferenceModel, SubscribeErrorsInOrder) {
-  State s;
-  // Every check fails: the connection is reported first.
-  EXPECT_EQ(run(s, {Op::subscribe(kC0, kT0)}), refused(OpError::kNotConnected));
-  run(s, {Op::connect(kC0)});
+// When several checks fail, each attach reports the first of its own order.
+TEST(ReferenceModel, AttachErrorsInEachOperationsOrder) {
+  State s;  // c0 not live, t0 not loaded
   EXPECT_EQ(run(s, {Op::subscribe(kC0, kT0)}), refused(OpError::kUnknownThread));
-  run(s, {Op::thread_loaded(kT0), Op::begin_unload(kT0)});
+  EXPECT_EQ(run(s, {Op::auto_attach(kC0, kT0)}), refused(OpError::kNotConnected));
+  EXPECT_EQ(run(s, {Op::resume(kC0, kT0)}), refused(OpError::kNotConnected));
+  run(s, {Op::thread_loaded(kT0), Op::begin_unload(kT0)});  // t0 closing, c0 not live
   EXPECT_EQ(run(s, {Op::subscribe(kC0, kT0)}), refused(OpError::kClosing));
-  EXPECT_EQ(run(s, {Op::subscribe(kC1, kT0)}), refused(OpError::kNotConnected));
+  EXPECT_EQ(run(s, {Op::auto_attach(kC0, kT0)}), refused(OpError::kClosing));
+  EXPECT_EQ(run(s, {Op::resume(kC0, kT0)}), refused(OpError::kNotConnected));
+  run(s, {Op::connect(kC0)});  // t0 closing, c0 live
+  EXPECT_EQ(run(s, {Op::resume(kC0, kT0)}), refused(OpError::kClosing));
+  run(s, {Op::drop_thread_state(kT0), Op::finish_unload(kT0)});  // t0 gone but still marked
+  EXPECT_EQ(run(s, {Op::subscribe(kC0, kT0)}), refused(OpError::kUnknownThread));
+  EXPECT_EQ(run(s, {Op::auto_attach(kC0, kT0)}), refused(OpError::kClosing));
+  EXPECT_EQ(run(s, {Op::resume(kC0, kT0)}), refused(OpError::kUnknownThread));
+  run(s, {Op::end_unload(kT0)});
+  EXPECT_EQ(run(s, {Op::auto_attach(kC0, kT0)}), refused(OpError::kUnknownThread));
   EXPECT_TRUE(s.subscribers(kT0).empty());
 }
 
@@ -90,16 +100,21 @@ TEST(ReferenceModel, AutoAttachOnlyWhileLive) {
   r = run(s, {Op::disconnect(kC0), Op::auto_attach(kC0, kT0)});
   EXPECT_FALSE(r.attached());
   EXPECT_TRUE(s.subscribers(kT0).empty());
-  EXPECT_EQ(run(s, {Op::connect(kC0), Op::auto_attach(kC0, kT1)}),
-            refused(OpError::kUnknownThread));
-  EXPECT_EQ(run(s, {Op::begin_unload(kT0), Op::auto_attach(kC0, kT0)}), refused(OpError::kClosing));
+}
+
+TEST(ReferenceModel, ResumeSubscribes) {
+  State s;
+  EXPECT_EQ(run(s, {Op::connect(kC0), Op::resume(kC0, kT1)}), refused(OpError::kUnknownThread));
+  EXPECT_EQ(run(s, {Op::thread_loaded(kT1), Op::resume(kC0, kT1)}), Result::ok());
+  EXPECT_EQ(s.subscribers(kT1), std::vector<ConnectionId>{kC0});
 }
 
 TEST(ReferenceModel, UnsubscribeRemovesOrRefuses) {
   State s;
-  EXPECT_EQ(run(s, {Op::unsubscribe(kC0, kT0)}), refused(OpError::kNotSubscribed))
-      << "unknown thread and dead connection: one error, as the seed's `false`";
-  run(s, {Op::connect(kC0), Op::connect(kC1), Op::thread_loaded(kT0)});
+  EXPECT_EQ(run(s, {Op::unsubscribe(kC0, kT0)}), refused(OpError::kNotConnected));
+  run(s, {Op::connect(kC0), Op::connect(kC1)});
+  EXPECT_EQ(run(s, {Op::unsubscribe(kC0, kT0)}), refused(OpError::kUnknownThread));
+  run(s, {Op::thread_loaded(kT0)});
   EXPECT_EQ(run(s, {Op::unsubscribe(kC0, kT0)}), refused(OpError::kNotSubscribed));
   run(s, {Op::subscribe(kC0, kT0), Op::subscribe(kC1, kT0)});
   EXPECT_EQ(run(s, {Op::unsubscribe(kC0, kT0)}), Result::ok());
@@ -134,10 +149,9 @@ TEST(ReferenceModel, DisconnectLeavesEverySubscriberSet) {
   EXPECT_EQ(run(s, {Op::subscribe(kC0, kT0)}), refused(OpError::kNotConnected));
 }
 
-TEST(ReferenceModel, UnloadLifecycle) {
+TEST(ReferenceModel, UnloadStages) {
   State s;
   EXPECT_EQ(run(s, {Op::begin_unload(kT0)}), refused(OpError::kUnknownThread));
-  EXPECT_EQ(run(s, {Op::finish_unload(kT0)}), refused(OpError::kUnknownThread));
   run(s, {Op::connect(kC0), Op::thread_loaded(kT0), Op::subscribe(kC0, kT0)});
   EXPECT_EQ(run(s, {Op::thread_loaded(kT0)}), Result::ok()) << "already loaded";
   EXPECT_EQ(run(s, {Op::begin_unload(kT0)}), Result::ok());
@@ -145,13 +159,20 @@ TEST(ReferenceModel, UnloadLifecycle) {
   EXPECT_EQ(run(s, {Op::begin_unload(kT0)}), refused(OpError::kClosing));
   EXPECT_EQ(run(s, {Op::thread_loaded(kT0)}), refused(OpError::kClosing)) << "start of a closing";
   EXPECT_EQ(s.subscribers(kT0), std::vector<ConnectionId>{kC0}) << "forced unload may have subs";
-  EXPECT_EQ(run(s, {Op::finish_unload(kT0)}), Result::ok());
-  EXPECT_FALSE(s.loaded(kT0));
-  EXPECT_FALSE(s.closing(kT0));
+  EXPECT_EQ(run(s, {Op::drop_thread_state(kT0)}), Result::ok());
   EXPECT_TRUE(s.subscribers(kT0).empty());
   EXPECT_TRUE(s.threads_of(kC0).empty());
+  EXPECT_TRUE(s.loaded(kT0));
+  EXPECT_EQ(run(s, {Op::unsubscribe(kC0, kT0)}), refused(OpError::kNotSubscribed));
+  EXPECT_EQ(run(s, {Op::finish_unload(kT0)}), Result::ok());
+  EXPECT_FALSE(s.loaded(kT0));
+  EXPECT_TRUE(s.closing(kT0)) << "still marked until end_unload";
+  EXPECT_EQ(run(s, {Op::unsubscribe(kC0, kT0)}), refused(OpError::kUnknownThread));
+  EXPECT_EQ(run(s, {Op::thread_loaded(kT0)}), refused(OpError::kClosing));
+  EXPECT_EQ(run(s, {Op::end_unload(kT0)}), Result::ok());
+  EXPECT_FALSE(s.closing(kT0));
   EXPECT_TRUE(s.live(kC0)) << "the connection stays";
-  // Load again, and a forced unload without begin_unload.
+  // Load again; finish_unload alone also empties the subscriber set.
   EXPECT_EQ(run(s, {Op::thread_loaded(kT0), Op::subscribe(kC0, kT0), Op::finish_unload(kT0)}),
             Result::ok());
   EXPECT_TRUE(s.subscribers(kT0).empty());
@@ -161,6 +182,7 @@ TEST(ReferenceModel, PrintsOpsResultsAndState) {
   EXPECT_EQ(to_string(Op::subscribe(kC0, kT1)), "subscribe(c0, t1)");
   EXPECT_EQ(to_string(Op::disconnect(kC1)), "disconnect(c1)");
   EXPECT_EQ(to_string(Op::finish_unload(kT0)), "finish_unload(t0)");
+  EXPECT_EQ(to_string(Op::resume(kC1, kT0)), "resume(c1, t0)");
   EXPECT_EQ(to_string(OpKind::kAutoAttach, Result::ok()), "attached");
   EXPECT_EQ(to_string(OpKind::kSubscribe, refused(OpError::kClosing)), "closing; retry");
   State s;
