@@ -148,15 +148,18 @@ void Execution::switch_away(TaskRecord& me, TaskRecord* next) {
 TaskRecord* Execution::pick_next() {
   if (ended_) return nullptr;
   for (;;) {
-    candidates_.clear();
+    // Written in place: the buffer only ever grows, so a step allocates nothing.
+    if (candidates_.size() < live_.size()) candidates_.resize(live_.size() * 2);
+    Candidate* out = candidates_.data();
+    std::size_t n = 0;
     const std::int64_t now = clock_.now();
     for (TaskRecord* t : live_) {
       const OpTraits* tr = t->traits;
       if (tr == nullptr || tr->enabled == nullptr || tr->enabled(t->pending_object, *t, now)) {
-        candidates_.push_back({t->id, t->pending});
+        out[n++] = {t->id, t->pending};
       }
     }
-    if (candidates_.empty()) {
+    if (n == 0) {
       if (live_.empty()) {
         end(Outcome::kCompleted);
         return nullptr;
@@ -171,7 +174,7 @@ TaskRecord* Execution::pick_next() {
       return nullptr;
     }
     TaskId picked{};
-    switch (scheduler_.pick(candidates_, last_picked_, options_.max_steps, picked)) {
+    switch (scheduler_.pick({out, n}, last_picked_, options_.max_steps, picked)) {
       case Scheduler::PickStatus::kOk: break;
       case Scheduler::PickStatus::kStepBound:
         failure_ = scheduler_.error();

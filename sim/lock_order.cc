@@ -45,8 +45,8 @@ std::uint32_t LockOrder::class_index(const Execution& ex, std::uint16_t exec_cla
   return idx;
 }
 
-void LockOrder::on_acquire(const Execution& ex, std::span<const HeldLock> held,
-                           std::uint16_t cls, std::source_location site) {
+void LockOrder::on_acquire_slow(const Execution& ex, std::span<const HeldLock> held,
+                                std::uint16_t cls, std::source_location site) {
   const std::uint32_t to = class_index(ex, cls);
   ++holds_[to];
   for (const HeldLock& h : held) {

@@ -64,8 +64,16 @@ struct HeldAcrossWait {
 
 class LockOrder {
  public:
+  // Inline fast path: with no lock held, only the class's hold count changes.
   void on_acquire(const Execution& ex, std::span<const HeldLock> held, std::uint16_t cls,
-                  std::source_location site);
+                  std::source_location site) {
+    if (held.empty() && cached_for_ == &ex && cls < exec_to_class_.size() &&
+        exec_to_class_[cls] >= 0) {
+      ++holds_[static_cast<std::size_t>(exec_to_class_[cls])];
+      return;
+    }
+    on_acquire_slow(ex, held, cls, site);
+  }
   void on_wait(const Execution& ex, std::span<const HeldLock> held, OpKind kind,
                ObjectId waited, std::source_location site, bool blocked);
 
@@ -79,6 +87,8 @@ class LockOrder {
 
  private:
   std::uint32_t class_index(const Execution& ex, std::uint16_t exec_class);
+  void on_acquire_slow(const Execution& ex, std::span<const HeldLock> held, std::uint16_t cls,
+                       std::source_location site);
 
   const Execution* cached_for_ = nullptr;
   std::vector<std::int32_t> exec_to_class_;  // execution class id -> index, -1 unknown

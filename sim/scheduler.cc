@@ -20,6 +20,7 @@ std::optional<std::uint64_t> Scheduler::begin_execution() {
   values_.clear();
   error_.clear();
   seed_ = strategy_.begin_execution();
+  wants_steps_ = strategy_.wants_steps();
   return seed_;
 }
 

@@ -43,7 +43,7 @@ class Scheduler final {
                   std::uint32_t max_steps, TaskId& out);
   void record(const StepRecord& step) {
     steps_.push_back(step);
-    strategy_.on_step(step);
+    if (wants_steps_) strategy_.on_step(step);
   }
   std::uint64_t pick_value(std::uint64_t bound);
 
@@ -61,6 +61,7 @@ class Scheduler final {
   std::optional<std::uint64_t> seed_;
   std::string error_;
   SchedulerMetrics metrics_;
+  bool wants_steps_ = false;
 };
 
 }  // namespace lockstep::sim

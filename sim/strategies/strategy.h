@@ -61,6 +61,8 @@ class Strategy {
   virtual std::optional<std::uint64_t> begin_execution() = 0;
   virtual std::optional<TaskId> pick_task(const SchedulingPoint& point) = 0;
   virtual std::uint64_t pick_value(std::uint64_t bound) = 0;
+  // Called after every step when wants_steps() (asked once per execution) is true.
+  virtual bool wants_steps() const { return false; }
   virtual void on_step(const StepRecord&) {}
   virtual void end_execution(const ExecutionOutcome&) {}
   // Why pick_task returned nullopt (e.g. where a replay diverged).
