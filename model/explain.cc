@@ -100,11 +100,11 @@ Violation explain_violation(const History& history, std::vector<OpIndex> part,
   // The ops that could come next: not yet linearized, invoked before the earliest return of
   // a completed op that is not linearized (that op is the blocking one).
   const auto& pos = history.positions();
+  std::vector<bool> placed(history.size(), false);
+  for (OpIndex i : v.longest_prefix) placed[i] = true;
   std::vector<OpIndex> rest;
   for (OpIndex i : part) {
-    if (std::find(v.longest_prefix.begin(), v.longest_prefix.end(), i) == v.longest_prefix.end()) {
-      rest.push_back(i);
-    }
+    if (!placed[i]) rest.push_back(i);
   }
   for (OpIndex i : rest) {
     if (history[i].pending()) continue;

@@ -22,6 +22,9 @@ OpIndex History::invoke(std::uint32_t task, const Op& op, std::uint64_t stamp) {
     throw std::invalid_argument(
         fmt::format("history: {} names an id out of the model's range", to_string(op)));
   }
+  if (entries_.size() >= kMaxOperations) {
+    throw std::invalid_argument("history: more than kMaxOperations operations");
+  }
   TaskCursor& c = cursor(task);
   if (c.open) {
     throw std::invalid_argument(

@@ -16,9 +16,11 @@
 // - Failure: invoke()/respond() throw std::invalid_argument when the history would be
 //   malformed (a task invoking while its previous operation is still open, stamps going
 //   back within a task, a response before its invocation, an id out of the model's range,
-//   responding twice). check_invariants() throws std::logic_error.
+//   responding twice, more than kMaxOperations). check_invariants() throws
+//   std::logic_error.
 // - Threading: a value; build it on one OS thread.
-// - Cost: invoke/respond O(1) amortised; positions() sorts the events, O(n log n), cached.
+// - Cost: invoke/respond O(tasks) at worst (a sorted task table), O(1) amortised for a fixed
+//   set of tasks; positions() sorts the events, O(n log n), cached until the next change.
 #pragma once
 
 #include <cstddef>
@@ -52,6 +54,8 @@ struct EventPositions {
   std::uint32_t ret = 0;
 };
 inline constexpr std::uint32_t kNeverReturned = 0xffffffffu;
+// Event positions are 32-bit: two events per operation, kNeverReturned reserved.
+inline constexpr std::size_t kMaxOperations = 0x7fffffffu;
 
 class History {
  public:

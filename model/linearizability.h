@@ -6,7 +6,8 @@
 //   operations that (1) contains every completed operation and any subset of the pending
 //   ones, (2) respects real-time order (History::precedes), and (3) when replayed through
 //   apply() from options.initial gives every completed operation exactly its observed
-//   Result (a pending operation may have any result). Such an order is the witness.
+//   Result (pending and unobserved operations may have any result). Such an order is the
+//   witness.
 // - Verdicts: kLinearizable with the witness; kViolation with a Violation (the independent
 //   part that fails, a minimal set of operations that cannot be ordered even when every
 //   other one is made optional with any result, the longest linearizable prefix found, and what

@@ -12,15 +12,18 @@
 //   - A configuration (set of linearized operations, model state) seen before is not
 //     explored again: whatever followed it then failed.
 // Departures:
-//   - Pending operations (and operations relaxed by the explanation) return at +infinity
-//     and accept any result. Reaching the return of one means every completed operation is
-//     linearized (completed returns all come earlier), so the search succeeds there and the
-//     pending operations not yet placed are dropped: "may or may not have taken effect".
+//   - Pending operations return at +infinity and accept any result. Reaching the return of
+//     one means every completed operation is linearized (completed returns all come
+//     earlier), so the search succeeds there and the pending operations not yet placed are
+//     dropped: "may or may not have taken effect". Unobserved operations keep their return
+//     and accept any result.
 //   - For the explanation only, *relaxed* operations keep their interval but become
 //     optional with any result: one is applied (result unchecked) when its call is reached,
 //     or dropped when the scan reaches its return. Dropping at that point loses nothing: a
 //     dropped op changes no state, and before its return it blocks nothing. A dropped op is
 //     "done" in the memo's set like a linearized one; the state tells the two apart.
+//   - An optional (pending or relaxed) op whose step would not change the state is not
+//     placed: placing it is the same as dropping it, which stays possible later.
 //   - The memo key is exact: the linearized set as a bitset plus the packed model state.
 //     A set-membership hash is kept incrementally (Zobrist-style) so a probe is O(1) apart
 //     from the key comparison.
@@ -40,6 +43,8 @@ namespace {
 class Memo {
  public:
   explicit Memo(std::size_t set_words) : words_(set_words + State::kPackedWords) {}
+  Memo(const Memo&) = delete;  // the table's functors point at this object
+  Memo& operator=(const Memo&) = delete;
 
   // Inserts (set, state); false if it was already there.
   bool insert(const std::vector<std::uint64_t>& set, std::uint64_t set_hash, const State& s) {
