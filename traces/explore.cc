@@ -8,6 +8,7 @@
 #include "impl/run_workload.h"
 #include "sim/scheduler.h"
 #include "sim/sim_runtime.h"
+#include "traces/recovery.h"
 
 namespace lockstep::traces {
 
@@ -60,6 +61,7 @@ std::uint64_t schedule_hash(const std::vector<sim::StepRecord>& steps) {
 struct ExecutionRun {
   impl::Probe probe;
   std::vector<properties::Violation> violations;
+  std::optional<TraceFailure> sim_failure;  // crash or livelock no property flagged
 };
 
 void run_and_check(sim::Execution& ex, const impl::Workload& w, impl::DesignVariant design,
@@ -71,9 +73,22 @@ void run_and_check(sim::Execution& ex, const impl::Workload& w, impl::DesignVari
   const std::optional<impl::StateSnapshot> final_state = out.probe.final_state();
   const properties::ExecutionView view{w, design, records, tasks, final_state, end_state(ex)};
   out.violations = properties::check_execution(view, checks);
+  if (out.violations.empty() && (ex.outcome() == sim::Outcome::kFailed ||
+                                 ex.outcome() == sim::Outcome::kStepBound)) {
+    const bool crash = ex.outcome() == sim::Outcome::kFailed;
+    out.sim_failure = TraceFailure{crash ? "crash" : "livelock", ex.failure(), {},
+                                   static_cast<std::int64_t>(ex.step()) - 1};
+  }
 }
 
-void fill_failure(const properties::Violation& v, Trace& t) {
+bool failed(const ExecutionRun& run) { return !run.violations.empty() || run.sim_failure; }
+
+void fill_failure(const ExecutionRun& run, Trace& t) {
+  if (run.violations.empty()) {
+    t.failure = run.sim_failure;
+    return;
+  }
+  const properties::Violation& v = run.violations.front();
   t.failure = TraceFailure{std::string(properties::property_name(v.property)), v.message,
                            v.chain, v.step};
 }
@@ -102,18 +117,24 @@ ExploreReport explore_workload(const ExploreConfig& config) {
   sim::LockOrder& order = config.lock_order != nullptr ? *config.lock_order : report.lock_order;
   sim::Execution ex(scheduler, &order);
   std::set<std::uint64_t> schedules;
+  if (!config.crash_trace_path.empty()) {
+    Trace header = base_trace(config.workload, config.design, *strategy, config.program);
+    header.seed = config.strategy.seed;
+    CrashRecorder::arm(config.crash_trace_path, header, ex);
+  }
   while (scheduler.begin_execution()) {
     ExecutionRun run;
     run_and_check(ex, config.workload, config.design, config.checks, run);
-    const bool failed = !run.violations.empty();
+    const bool failed = traces::failed(run);
     schedules.insert(schedule_hash(scheduler.steps()));
     if (failed) {
       ++report.failing_executions;
       for (const auto& v : run.violations) ++report.failures_by_property[v.property];
+      if (run.sim_failure) ++(run.sim_failure->property == "crash" ? report.crashes : report.livelocks);
       if (!report.first_failure) {
         Trace t = base_trace(config.workload, config.design, *strategy, config.program);
         capture_execution(ex, t);
-        fill_failure(run.violations.front(), t);
+        fill_failure(run, t);
         report.first_failure = std::move(t);
         report.first_failure_index = report.executions;
       }
@@ -126,6 +147,7 @@ ExploreReport explore_workload(const ExploreConfig& config) {
     if (failed && config.stop_on_failure) break;
   }
   ex.set_end_hook(nullptr);
+  if (!config.crash_trace_path.empty()) CrashRecorder::disarm();
   report.distinct_schedules = schedules.size();
   report.exhausted = strategy->exhausted();
   report.metrics = scheduler.metrics();
@@ -160,11 +182,11 @@ ReplayReport run_single(const impl::Workload& w, impl::DesignVariant design,
   scheduler.begin_execution();
   ExecutionRun run;
   run_and_check(ex, w, design, {}, run);
-  scheduler.end_execution({ex.outcome(), ex.step(), !run.violations.empty()});
+  scheduler.end_execution({ex.outcome(), ex.step(), failed(run)});
   report.divergence = strategy.divergence();
   report.trace = base_trace(w, design, strategy, program);
   capture_execution(ex, report.trace);
-  if (!run.violations.empty()) fill_failure(run.violations.front(), report.trace);
+  if (failed(run)) fill_failure(run, report.trace);
   report.violations = std::move(run.violations);
   report.probe_log = run.probe.dump();
   ex.set_end_hook(nullptr);

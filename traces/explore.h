@@ -51,11 +51,17 @@ struct ExploreConfig {
   std::uint64_t progress_every = 1000;
   // Record lock order here instead of in the report (to merge several explorations).
   sim::LockOrder* lock_order = nullptr;
+  // Non-empty: a fatal signal during an execution writes its trace here (traces/recovery.h).
+  std::string crash_trace_path;
 };
 
 struct ExploreReport {
   std::uint64_t executions = 0;
   std::uint64_t failing_executions = 0;
+  // Executions the simulator itself failed, no property having flagged them: an exception
+  // escaped the system under test ("crash") or the step bound was hit ("livelock").
+  std::uint64_t crashes = 0;
+  std::uint64_t livelocks = 0;
   std::uint64_t distinct_schedules = 0;
   std::map<properties::Property, std::uint64_t> failures_by_property;
   std::optional<Trace> first_failure;
