@@ -1,0 +1,202 @@
+// tests/properties/no_phantom_subscribers_test.cc: property 1 on hand-built logs.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/properties/log_builder.h"
+
+namespace lockstep::properties::testing {
+namespace {
+
+using ::testing::HasSubstr;
+constexpr Property kP = Property::kNoPhantomSubscribers;
+
+// c0 connects, t0 is loaded by a start whose late auto-attach subscribes c0.
+struct Started {
+  LogBuilder b;
+  std::uint32_t loop = b.client_loop(0);
+  std::uint32_t start = b.task("start", t(0), "c0");
+  std::uint32_t listener = b.task("listener", t(0));
+  std::uint32_t worker = b.task("worker", t(0));
+
+  Started() {
+    b.op(loop, OpKind::kConnect, {}, c(0));
+    b.begin(start, OpKind::kStart, t(0), c(0), {}, Phase::kBackground);
+    b.add(start, RecordKind::kWorkerCreated, t(0));
+    b.add(listener, RecordKind::kListenerStarted, t(0));
+  }
+  void attach() {
+    b.added(start, t(0), c(0), "late auto-attach");
+    b.end(start, OpKind::kStart, t(0), c(0), OpError::kNone, {}, Phase::kBackground);
+  }
+};
+
+// A final snapshot with t0 loaded and `subs` subscribed; each listed in `indexed` has its
+// subscription and connection-index entry.
+impl::StateSnapshot final_with(std::set<ConnectionId> live, std::set<ConnectionId> subs,
+                               std::set<ConnectionId> indexed) {
+  impl::StateSnapshot fs;
+  fs.live_connections = std::move(live);
+  fs.loaded_threads = {t(0)};
+  fs.subscribers[t(0)] = std::move(subs);
+  for (ConnectionId conn : indexed) {
+    fs.subscriptions.push_back({impl::raw(conn) + 1u, t(0), conn});
+    fs.threads_by_connection[conn] = {t(0)};
+  }
+  return fs;
+}
+
+TEST(NoPhantomSubscribers, DisconnectAfterAttachPasses) {
+  Started s;
+  s.attach();
+  s.b.begin(s.loop, OpKind::kDisconnect, {}, c(0));
+  s.b.removed(s.loop, t(0), c(0), "disconnect");
+  s.b.end(s.loop, OpKind::kDisconnect, {}, c(0));
+  s.b.emitted(s.worker, t(0), 1);
+  EXPECT_TRUE(s.b.check_only(kP).empty());
+}
+
+TEST(NoPhantomSubscribers, LateAttachAfterDisconnectIsCaught) {
+  Started s;
+  s.b.op(s.loop, OpKind::kDisconnect, {}, c(0));  // c0 had no subscription yet
+  s.attach();                                     // split-lock-domains: the insert comes late
+  const auto v = s.b.check_only(kP);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].property, kP);
+  EXPECT_THAT(v[0].message, HasSubstr("c0 was disconnected (disconnect(c0) returned at #"));
+  EXPECT_THAT(v[0].message, HasSubstr("added at #"));
+  EXPECT_THAT(v[0].message, HasSubstr("(late auto-attach) to t0's subscribers"));
+  EXPECT_THAT(v[0].message, HasSubstr("a phantom subscriber"));
+  EXPECT_GE(v[0].step, 0);
+}
+
+TEST(NoPhantomSubscribers, AttachBetweenRemovalAndReturnIsCaught) {
+  Started s;
+  s.b.begin(s.loop, OpKind::kDisconnect, {}, c(0));
+  s.attach();  // after the disconnect's critical section, before it returns
+  s.b.end(s.loop, OpKind::kDisconnect, {}, c(0));
+  const auto v = s.b.check_only(kP);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_THAT(v[0].message, HasSubstr("disconnect(c0) returned at #"));
+  EXPECT_THAT(v[0].message, HasSubstr("but c0 is still among t0's subscribers"));
+}
+
+TEST(NoPhantomSubscribers, ReconnectThenSubscribePasses) {
+  Started s;
+  s.b.op(s.loop, OpKind::kDisconnect, {}, c(0));
+  s.b.op(s.loop, OpKind::kConnect, {}, c(0));
+  s.attach();
+  EXPECT_TRUE(s.b.check_only(kP).empty());
+}
+
+TEST(NoPhantomSubscribers, EventAfterUnsubscribeIsCaught) {
+  Started s;
+  s.attach();
+  s.b.begin(s.loop, OpKind::kUnsubscribe, t(0), c(0));
+  s.b.removed(s.loop, t(0), c(0));
+  s.b.end(s.loop, OpKind::kUnsubscribe, t(0), c(0));
+  s.b.emitted(s.worker, t(0), 1);
+  s.b.delivered(s.listener, t(0), c(0), 1);
+  const auto v = s.b.check_only(kP);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_THAT(v[0].message, HasSubstr("c0 received event t0#1 at #"));
+  EXPECT_THAT(v[0].message, HasSubstr("c0 had left t0's subscribers (removed at #"));
+}
+
+TEST(NoPhantomSubscribers, EventEmittedBeforeUnsubscribePasses) {
+  Started s;
+  s.attach();
+  s.b.emitted(s.worker, t(0), 1);
+  s.b.begin(s.loop, OpKind::kUnsubscribe, t(0), c(0));
+  s.b.removed(s.loop, t(0), c(0));
+  s.b.end(s.loop, OpKind::kUnsubscribe, t(0), c(0));
+  s.b.delivered(s.listener, t(0), c(0), 1);  // read the subscribers before the removal
+  EXPECT_TRUE(s.b.check_only(kP).empty());
+}
+
+TEST(NoPhantomSubscribers, UnloadThatTearsDownEverythingPasses) {
+  Started s;
+  s.attach();
+  s.b.op(s.loop, OpKind::kUnsubscribe, t(0), c(0));
+  s.b.removed(s.loop, t(0), c(0));
+  s.b.stage(s.listener, t(0), UnloadStage::kMarked, "idle");
+  s.b.unload_stages(s.listener, t(0));
+  EXPECT_TRUE(s.b.check_only(kP).empty());
+}
+
+TEST(NoPhantomSubscribers, LeakyWorkerIsCaught) {
+  Started s;
+  s.attach();
+  s.b.removed(s.loop, t(0), c(0));
+  s.b.stage(s.listener, t(0), UnloadStage::kMarked, "idle");
+  s.b.unload_stages(s.listener, t(0), /*tear_down_worker=*/false);
+  const auto v = s.b.check_only(kP);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_THAT(v[0].message, HasSubstr("The unload of t0 completed at #"));
+  EXPECT_THAT(v[0].message, HasSubstr("its command worker (created at #"));
+  EXPECT_THAT(v[0].message, HasSubstr("never torn down"));
+}
+
+TEST(NoPhantomSubscribers, WorkerOfARacingStartIsNotCounted) {
+  Started s;
+  s.attach();
+  s.b.removed(s.loop, t(0), c(0));
+  s.b.stage(s.listener, t(0), UnloadStage::kMarked, "idle");
+  s.b.stage(s.listener, t(0), UnloadStage::kStateRemoved);
+  s.b.add(s.listener, RecordKind::kWorkerTornDown, t(0));
+  const auto again = s.b.task("start", t(0), "c0");
+  s.b.add(again, RecordKind::kWorkerCreated, t(0));  // after the mark: the next life of t0
+  s.b.add(s.listener, RecordKind::kListenerStopped, t(0));
+  s.b.stage(s.listener, t(0), UnloadStage::kUnmarked);
+  EXPECT_TRUE(s.b.check_only(kP).empty());
+}
+
+TEST(NoPhantomSubscribers, AttachDuringUnloadIsCaught) {
+  Started s;
+  s.attach();
+  s.b.removed(s.loop, t(0), c(0));
+  s.b.stage(s.listener, t(0), UnloadStage::kMarked, "idle");
+  s.b.stage(s.listener, t(0), UnloadStage::kStateRemoved);
+  const auto loop1 = s.b.client_loop(1);
+  s.b.added(loop1, t(0), c(1));  // no-unload-guard: subscribe gets in
+  s.b.stage(s.listener, t(0), UnloadStage::kThreadRemoved);
+  s.b.add(s.listener, RecordKind::kWorkerTornDown, t(0));
+  s.b.add(s.listener, RecordKind::kListenerStopped, t(0));
+  s.b.stage(s.listener, t(0), UnloadStage::kUnmarked);
+  const auto v = s.b.check_only(kP);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_THAT(v[0].message, HasSubstr("yet c1 is still among its subscribers (added at #"));
+}
+
+TEST(NoPhantomSubscribers, FinalStateWithDisconnectedSubscriberIsCaught) {
+  Started s;
+  s.attach();
+  s.b.final_state = final_with({}, {c(0)}, {c(0)});
+  const auto v = s.b.check_only(kP);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_THAT(v[0].message, HasSubstr("At the end, c0 is among t0's subscribers but is not"));
+  EXPECT_EQ(v[0].step, -1);
+  s.b.final_state->live_connections = {c(0)};
+  EXPECT_TRUE(s.b.check_only(kP).empty());
+}
+
+TEST(NoPhantomSubscribers, FinalEntryOfUnloadedThreadIsCaught) {
+  Started s;
+  s.b.final_state = final_with({c(0)}, {}, {});
+  s.b.final_state->loaded_threads.clear();
+  const auto v = s.b.check_only(kP);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_THAT(v[0].message, HasSubstr("t0 still has an entry in the subscriber map"));
+}
+
+TEST(NoPhantomSubscribers, FinalIndicesThatDisagreeAreCaught) {
+  Started s;
+  s.attach();
+  s.b.final_state = final_with({c(0)}, {c(0)}, {c(0)});
+  s.b.final_state->subscriptions.clear();  // the index still has it
+  const auto v = s.b.check_only(kP);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_THAT(v[0].message, HasSubstr("disagree"));
+}
+
+}  // namespace
+}  // namespace lockstep::properties::testing
