@@ -171,6 +171,12 @@ void run_workload(const Workload& w, DesignVariant variant, Probe& probe,
 
   StateManager<R> m(variant, ManagerConfig{w.unload_delay, w.cleanup.idle_timeout}, probe);
   probe.set_snapshot_source([&m] { return m.peek_snapshot(); });
+  // If the simulator unwinds this task (an execution that ended stuck), the source must not
+  // outlive the manager.
+  struct ClearSource {
+    Probe& p;
+    ~ClearSource() { p.clear_snapshot_source(); }
+  } clear_source{probe};
   std::vector<typename R::Task> background;
   for (auto& [gate, delay] : timed) {
     background.push_back(spawn_observed<R>(probe, "stall-timer", kNoThreadLabel, "",
@@ -204,7 +210,6 @@ void run_workload(const Workload& w, DesignVariant variant, Probe& probe,
   if (w.settle.count() > 0) R::sleep_until(R::now() + w.settle);
 
   probe.set_final_state(m.snapshot());
-  probe.clear_snapshot_source();
   if (opts.release != nullptr) opts.release->disarm();
   release_all();  // background work stalled forever (a hung start) now fails and ends
   stop.close();
