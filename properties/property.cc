@@ -62,7 +62,12 @@ bool CheckOptions::enabled(Property p) const {
 std::vector<Violation> check_execution(const ExecutionView& view, const CheckOptions& options) {
   const detail::LogIndex log(view);
   std::vector<Violation> out;
-  for (Property p : kAllProperties) {
+  // Most specific first: agreement with the model (5) is a cross-check that many of the other
+  // failures also break, so it comes last and a report leads with what went wrong.
+  constexpr std::array kOrder = {
+      Property::kNoPhantomSubscribers, Property::kPerThreadOrder, Property::kNoCrossThreadBlocking,
+      Property::kNoDeadlock,           Property::kLiveness,       Property::kLinearizable};
+  for (Property p : kOrder) {
     if (!options.enabled(p)) continue;
     switch (p) {
       case Property::kNoPhantomSubscribers:

@@ -4,7 +4,9 @@
 // Contract
 // - check_execution() reads an ExecutionView (the workload, the design, the probe's records,
 //   task table and final state, and how the simulator says the execution ended) and returns
-//   every violation it can prove, in kAllProperties order; empty when the execution passes.
+//   every violation it can prove, empty when the execution passes. Properties are listed in
+//   kAllProperties order except linearizable, which comes last: it is a cross-check many of
+//   the other failures also break, so the first violation is the most specific one.
 //   A checker flags only what the log decides soundly: whatever it cannot decide (a truncated
 //   execution, ids out of the model's range, a search budget spent) passes. `current` must
 //   pass every property under every schedule; each design variant fails the one it breaks.
