@@ -140,6 +140,7 @@ int run_explore(const ExploreArgs& a) {
     c.strategy = sc;
     c.execution.max_steps = a.max_steps;
     c.program = "scenario:" + row.job.scenario;
+    c.stop_when = row.expected;  // a variant: run until the property SPEC.md names catches it
     const std::string label =
         fmt::format("{} / {}", impl::design_variant_name(row.job.design), row.job.scenario);
     c.progress = [&](const traces::ExploreProgress& p) { progress.update(label, p); };

@@ -76,25 +76,46 @@ concept Runtime = ClassedLockable<typename R::Mutex> &&
   { R::current_task() } -> std::same_as<std::uint32_t>;
 };
 
+// Releases `m`, telling the backend where the guard was taken when it can use a site (the
+// simulator reports unlocks at the guard's line rather than at this header's).
+template <class M>
+void unlock_at(M& m, const std::source_location& loc) {
+  if constexpr (requires { m.unlock(loc); }) {
+    m.unlock(loc);
+  } else {
+    m.unlock();
+  }
+}
+template <class M>
+void unlock_shared_at(M& m, const std::source_location& loc) {
+  if constexpr (requires { m.unlock_shared(loc); }) {
+    m.unlock_shared(loc);
+  } else {
+    m.unlock_shared();
+  }
+}
+
 // Scoped exclusive lock that records where it was taken.
 template <class M>
 class [[nodiscard]] Guard {
  public:
-  explicit Guard(M& m, std::source_location loc = std::source_location::current()) : m_(&m) {
+  explicit Guard(M& m, std::source_location loc = std::source_location::current())
+      : m_(&m), loc_(loc) {
     m_->lock(loc);
   }
   Guard(const Guard&) = delete;
   Guard& operator=(const Guard&) = delete;
   ~Guard() {
-    if (m_ != nullptr) m_->unlock();
+    if (m_ != nullptr) unlock_at(*m_, loc_);
   }
   void unlock() {
-    m_->unlock();
+    unlock_at(*m_, loc_);
     m_ = nullptr;
   }
 
  private:
   M* m_;
+  std::source_location loc_;
 };
 
 // Scoped shared (reader) lock that records where it was taken.

@@ -287,8 +287,9 @@ void Execution::leave_finished(TaskRecord& me) {
 
 void Execution::unwind_all() {
   aborting_ = true;
-  // In TaskId order, so that destructors run in a deterministic order.
-  for (std::size_t i = 0; i < task_count_; ++i) {
+  // Newest first (children before the tasks that spawned them, whose stacks may own the
+  // objects the children still hold or wait on); deterministic either way.
+  for (std::size_t i = task_count_; i-- > 0;) {
     TaskRecord& t = *tasks_[i];
     if (t.state == TaskRecord::State::kFinished) continue;
     current_ = &t;

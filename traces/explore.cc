@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -127,11 +128,21 @@ ExploreReport explore_workload(const ExploreConfig& config) {
     run_and_check(ex, config.workload, config.design, config.checks, run);
     const bool failed = traces::failed(run);
     schedules.insert(schedule_hash(scheduler.steps()));
+    bool decisive = failed;
     if (failed) {
       ++report.failing_executions;
       for (const auto& v : run.violations) ++report.failures_by_property[v.property];
       if (run.sim_failure) ++(run.sim_failure->property == "crash" ? report.crashes : report.livelocks);
-      if (!report.first_failure) {
+      if (!config.stop_when.empty()) {
+        // Keep only the violations asked for, first: they make this the first failure.
+        auto wanted = [&](const properties::Violation& v) {
+          return std::find(config.stop_when.begin(), config.stop_when.end(), v.property) !=
+                 config.stop_when.end();
+        };
+        std::stable_partition(run.violations.begin(), run.violations.end(), wanted);
+        decisive = !run.violations.empty() && wanted(run.violations.front());
+      }
+      if (decisive && !report.first_failure) {
         Trace t = base_trace(config.workload, config.design, *strategy, config.program);
         capture_execution(ex, t);
         fill_failure(run, t);
@@ -144,7 +155,7 @@ ExploreReport explore_workload(const ExploreConfig& config) {
     if (config.progress && report.executions % config.progress_every == 0) {
       config.progress({report.executions, report.failing_executions});
     }
-    if (failed && config.stop_on_failure) break;
+    if (decisive && config.stop_on_failure) break;
   }
   ex.set_end_hook(nullptr);
   if (!config.crash_trace_path.empty()) CrashRecorder::disarm();

@@ -45,6 +45,10 @@ struct ExploreConfig {
   sim::StrategyConfig strategy{"random"};
   sim::ExecutionOptions execution;
   bool stop_on_failure = true;
+  // Non-empty: only a violation of one of these properties makes an execution "the first
+  // failure" (and stops the exploration); others are counted. Used to ask whether the property
+  // SPEC.md names for a variant catches it, when another property fails first.
+  std::vector<properties::Property> stop_when;
   std::string program = "workload";  // how the workload was made (file, generator, builtin)
   properties::CheckOptions checks;
   std::function<void(const ExploreProgress&)> progress;  // every progress_every executions

@@ -30,8 +30,8 @@ Armed g_armed;
 
 // --- async-signal-safe output ---
 struct Out {
-  int fd;
-  char buf[4096];
+  int fd = -1;
+  char buf[4096] = {};
   std::size_t n = 0;
   void flush() {
     std::size_t off = 0;
@@ -82,7 +82,7 @@ void write_trace(int sig) {
   const sim::Execution& ex = *g_armed.ex;
   const int fd = ::open(g_armed.tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return;
-  static Out out{fd};
+  static Out out;
   out.fd = fd;
   out.n = 0;
   out.put(g_armed.head.data(), g_armed.head.size());

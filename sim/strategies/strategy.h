@@ -114,6 +114,7 @@ std::unique_ptr<Strategy> make_guided_strategy(GuidedOptions options);
 
 // The name table: strategies selectable by name (CLI, traces).
 struct StrategyConfig {
+  explicit StrategyConfig(std::string strategy_name = "random") : name(std::move(strategy_name)) {}
   std::string name;                 // "random", "pct", "dfs", ...
   std::uint64_t seed = 0;
   std::uint64_t executions = 1000;  // budget (0 for dfs: until exhausted)

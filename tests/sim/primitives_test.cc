@@ -301,7 +301,7 @@ TEST(Execution, AnExceptionInATaskFailsTheExecutionAndUnwindsTheOthers) {
   ASSERT_TRUE(r.first_failure);
   EXPECT_EQ(r.first_failure->outcome, Outcome::kFailed);
   EXPECT_NE(r.first_failure->message.find("boom"), std::string::npos);
-  EXPECT_EQ(destroyed, 1);  // the blocked task was unwound
+  EXPECT_EQ(destroyed, 1);  // the blocked task was unwound (children before their spawner)
 }
 
 TEST(Execution, StepBoundEndsALivelock) {

@@ -79,10 +79,10 @@ bad_input "unknown design for lockgraph" lockgraph --design nope
 bad_input "no command" 
 
 # 6. Determinism: the same command twice gives the same summary and the same trace bytes.
-run explore --design all --strategy random --schedules 300 --seed 7 --json --no-shrink --out "$T/d"
+run explore --design all --strategy pct --schedules 500 --seed 7 --json --no-shrink --out "$T/d"
 cp "$T/out" "$T/s1"
 mkdir -p "$T/d1" && cp "$T"/d/*.json "$T/d1/"
-run explore --design all --strategy random --schedules 300 --seed 7 --json --no-shrink --out "$T/d"
+run explore --design all --strategy pct --schedules 500 --seed 7 --json --no-shrink --out "$T/d"
 check "summaries identical" cmp -s "$T/s1" "$T/out"
 same_traces=1
 for f in "$T"/d1/*.json; do cmp -s "$f" "$T/d/$(basename "$f")" || same_traces=0; done

@@ -24,7 +24,7 @@ void crash_during_an_execution(const std::string& path) {
   scheduler.begin_execution();
   ex.run([] {
     sim::Mutex m("victim");
-    sim::JoinHandle h = sim::spawn("other", [&] {
+    sim::spawn("other", [&] {
       m.lock();
       m.unlock();
     });

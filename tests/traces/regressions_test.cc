@@ -46,8 +46,8 @@ TEST_P(RegressionTrace, StillFailsWithItsPropertyAndPassesUnderCurrent) {
 TEST(Regressions, OnePerVariantIsSaved) { EXPECT_GE(regression_files().size(), 8u); }
 
 INSTANTIATE_TEST_SUITE_P(Saved, RegressionTrace, ::testing::ValuesIn(regression_files()),
-                         [](const auto& info) {
-                           std::string n = std::filesystem::path(info.param).stem().string();
+                         [](const auto& p) {
+                           std::string n = std::filesystem::path(p.param).stem().string();
                            for (char& ch : n) {
                              if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
                            }
