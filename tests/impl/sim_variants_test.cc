@@ -76,7 +76,8 @@ Found explore_for(const Workload& w, DesignVariant v, const Detect& detect, std:
 std::string unreturned_request(const Probe& p, const Workload& w) {
   const auto stalled = stalled_threads(w);
   std::map<std::pair<RequestRef, Phase>, const Record*> open;
-  for (const auto& r : p.records()) {
+  const std::vector<Record> records = p.records();  // a copy: `open` points into it
+  for (const auto& r : records) {
     if (r.kind == RecordKind::kOpBegin && r.request.client != kNoClient) {
       open[{r.request, r.phase}] = &r;
     }
