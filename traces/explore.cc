@@ -9,6 +9,7 @@
 #include "impl/run_workload.h"
 #include "sim/scheduler.h"
 #include "sim/sim_runtime.h"
+#include "traces/capture.h"
 #include "traces/recovery.h"
 
 namespace lockstep::traces {

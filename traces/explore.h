@@ -29,6 +29,7 @@
 #include "properties/property.h"
 #include "sim/execution.h"
 #include "sim/lock_order.h"
+#include "sim/scheduler.h"
 #include "sim/strategies/strategy.h"
 #include "traces/trace.h"
 

@@ -29,7 +29,6 @@
 #include <utility>
 #include <vector>
 
-#include "sim/explore.h"
 #include "sim/task.h"
 
 namespace lockstep::traces {
@@ -86,9 +85,7 @@ Trace read_trace_file(const std::string& path);
 // Throws TraceError when the directory is missing or not writable.
 void write_trace_file(const std::string& path, const Trace& trace);
 
-// The steps, values, tasks and objects of the execution that just ended.
-void capture_execution(const sim::Execution& ex, Trace& out);
-// The schedule of a trace, for the replay strategy.
-sim::ReplayOptions replay_options(const Trace& trace);
+// Recording an execution into a Trace, and replaying one: traces/capture.h. This header and
+// trace.cc need only sim/task.h, so the parser builds alone (e.g. for the fuzzer).
 
 }  // namespace lockstep::traces

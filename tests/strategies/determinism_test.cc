@@ -4,7 +4,7 @@
 
 #include "sim/explore.h"
 #include "tests/support/programs.h"
-#include "traces/trace.h"
+#include "traces/capture.h"
 
 namespace lockstep::sim {
 namespace {

@@ -64,6 +64,7 @@ TEST(Trace, BadInputGivesOneClearLine) {
   expect_error("", "malformed or truncated");
   expect_error(good.substr(0, good.size() / 2), "malformed or truncated");
   expect_error("[1,2]", "not an object");
+  expect_error("{\"format\": 10451216e79200822465}", "malformed JSON");  // number overflow
   expect_error(R"({"format":"other","version":1})", "not a lockstep trace");
   std::string v2 = good;
   v2.replace(v2.find("\"version\": 1"), 12, "\"version\": 2");
