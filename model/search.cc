@@ -79,6 +79,7 @@ class Memo {
   std::size_t words_;
   std::vector<std::uint64_t> arena_;   // key id k occupies [k * words_, (k + 1) * words_)
   std::vector<std::uint64_t> hashes_;  // per key id
+  // Membership only (insert().second); never iterated, so its order cannot reach any output.
   std::unordered_set<std::uint32_t, Hash, Equal> table_{16, Hash{this}, Equal{this}};
 };
 
