@@ -110,7 +110,9 @@ int run_explore(const ExploreArgs& a) {
     if (!parse_shard(a.shard, sc.shard, sc.shards)) {
       return usage_error(fmt::format("--shard must be K/N with 0 <= K < N, got \"{}\"", a.shard));
     }
-    if (a.strategy == "dfs") return usage_error("--shard applies to random and pct, not dfs");
+    if (a.strategy == "dfs" || a.strategy == "dpor") {
+      return usage_error(fmt::format("--shard applies to random and pct, not {}", a.strategy));
+    }
   }
   if (a.preemption_bound && a.strategy != "dfs") {
     return usage_error("--preemption-bound applies to dfs only");

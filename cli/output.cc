@@ -144,7 +144,10 @@ std::string summary_table(const std::vector<Row>& rows, const ExploreArgs& a, do
         failed ? std::to_string(r.report.first_failure_index + 1) : "-",
         r.shrunk_path.empty() ? "-" : fmt::format("{} steps", r.shrunk_steps),
         a.stats ? fmt::format("{:>6.2f}s", r.seconds) : "",
-        r.verdict + (r.report.exhausted ? " (space exhausted)" : ""));
+        r.verdict + (r.report.exhausted ? " (space exhausted)" : "") +
+            (r.report.metrics.pruned > 0
+                 ? fmt::format(" [{} pruned by sleep sets]", r.report.metrics.pruned)
+                 : ""));
   }
   if (a.stats) out += fmt::format("total time {:.2f}s\n", seconds);
   return out;
@@ -164,6 +167,7 @@ std::string summary_json(const std::vector<Row>& rows, const ExploreArgs& a, dou
     row["executions"] = r.report.executions;
     row["distinct-schedules"] = r.report.distinct_schedules;
     row["exhausted"] = r.report.exhausted;
+    row["pruned"] = r.report.metrics.pruned;
     nlohmann::ordered_json by = nlohmann::ordered_json::object();
     for (const auto& [p, n] : r.report.failures_by_property) {
       by[std::string(properties::property_name(p))] = n;

@@ -27,6 +27,11 @@ class Observer {
     r.time_ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(R::now().time_since_epoch()).count();
     r.task = R::current_task();
+    if constexpr (requires { R::observe(0u, 0u); }) {
+      // The simulator orders only observations about a common thread or connection.
+      R::observe(r.thread ? raw(*r.thread) : 0xffffffffu,
+                 r.connection ? raw(*r.connection) : 0xffffffffu);
+    }
     probe_->record(std::move(r));
   }
   Probe& probe() const { return *probe_; }

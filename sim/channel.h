@@ -84,6 +84,7 @@ class Channel final : public ChannelCore {
       r.value = take();
     } else {
       r.timed_out = true;
+      ex.note_timed_out();
     }
     return r;
   }

@@ -59,6 +59,15 @@ void Execution::reset() {
   aborting_ = false;
   failure_.clear();
   wait_for_.reset();
+  track_effects_ = scheduler_.wants_steps();
+  effects_open_ = false;
+  effects_.clear();
+}
+
+void Execution::flush_effects() {
+  if (effects_open_) scheduler_.step_done(effects_);
+  effects_open_ = false;
+  effects_.clear();  // effects before the first step (the initial tasks' prefixes) are dropped
 }
 
 Outcome Execution::run(std::function<void()> root, const ExecutionOptions& options) {
@@ -87,6 +96,14 @@ Outcome Execution::run_tasks(const std::vector<std::function<void()>>& bodies,
     }
   }
   // Back on the OS thread's own stack: the execution is over.
+  if (track_effects_) {
+    flush_effects();
+    if (outcome_ != Outcome::kPruned) {
+      candidates_.clear();
+      for (const TaskRecord* t : live_) candidates_.push_back({t->id, t->pending});
+      scheduler_.pending(candidates_);
+    }
+  }
   if (outcome_ == Outcome::kStuck) wait_for_ = build_wait_for_report(*this);
   if (end_hook_) end_hook_(*this);
   unwind_all();
@@ -107,14 +124,25 @@ ObjectId Execution::register_object(ObjectKind kind, std::string_view class_name
   return ObjectId{static_cast<std::uint32_t>(objects_.size() - 1)};
 }
 
-bool Execution::abort_here() {
+bool Execution::abort_here(OpKind kind) {
   if (std::uncaught_exceptions() > 0) return false;  // already unwinding: let it finish
-  throw TaskAborted{};
+  // A releasing operation is often a destructor's (a lock guard's unlock), where throwing
+  // would terminate: it does nothing instead, and the task's next acquiring or blocking
+  // operation throws.
+  switch (kind) {
+    case OpKind::kUnlock:
+    case OpKind::kUnlockShared:
+    case OpKind::kNotify:
+    case OpKind::kSend:
+    case OpKind::kClose:
+    case OpKind::kExit: return false;
+    default: throw TaskAborted{};
+  }
 }
 
 bool Execution::point(OpKind kind, const void* object, ObjectId id, const OpTraits* traits,
                       std::source_location site, std::int64_t deadline) {
-  if (aborting_) return abort_here();
+  if (aborting_) return abort_here(kind);
   TaskRecord& me = *current_;
   me.pending = {kind, id};
   me.pending_object = object;
@@ -136,7 +164,7 @@ bool Execution::point(OpKind kind, const void* object, ObjectId id, const OpTrai
     if (next != &me) switch_away(me, next);
   }
   // Resumed: picked to perform `kind`, or the execution is aborting.
-  if (aborting_) return abort_here();
+  if (aborting_) return abort_here(kind);
   return true;
 }
 
@@ -147,6 +175,7 @@ void Execution::switch_away(TaskRecord& me, TaskRecord* next) {
 
 TaskRecord* Execution::pick_next() {
   if (ended_) return nullptr;
+  if (track_effects_) flush_effects();
   for (;;) {
     // Written in place: the buffer only ever grows, so a step allocates nothing.
     if (candidates_.size() < live_.size()) candidates_.resize(live_.size() * 2);
@@ -168,6 +197,7 @@ TaskRecord* Execution::pick_next() {
       for (const TaskRecord* t : live_) earliest = std::min(earliest, t->deadline);
       if (earliest != kNever) {
         clock_.advance_to(earliest);
+        if (track_effects_) scheduler_.clock_advanced();
         continue;
       }
       end(Outcome::kStuck);
@@ -185,9 +215,13 @@ TaskRecord* Execution::pick_next() {
         failure_ = scheduler_.error();
         end(Outcome::kAbandoned);
         return nullptr;
+      case Scheduler::PickStatus::kPruned:
+        end(Outcome::kPruned);
+        return nullptr;
     }
     TaskRecord& next = *tasks_[raw(picked)];
     scheduler_.record({picked, next.pending, now, next.site});
+    effects_open_ = track_effects_;
     last_picked_ = picked;
     return &next;
   }
@@ -232,6 +266,7 @@ TaskId Execution::spawn(std::string_view name, std::uint32_t thread_label,
   t.stack = pool.acquire();
   t.fiber.prepare(t.stack, pool.stack_size(), &Execution::task_entry, &t);
   live_.push_back(&t);
+  if (track_effects_) effects_.spawned = t.id;
 
   // Run the new task's invisible prefix up to its first scheduling point.
   TaskRecord* spawner = current_;
@@ -308,12 +343,14 @@ void Execution::on_acquired(ObjectId object, bool shared, std::source_location s
   const std::uint16_t cls = objects_[raw(object)].class_id;
   if (lock_order_ != nullptr) lock_order_->on_acquire(*this, me.held, cls, site);
   me.held.push_back({object, cls, shared, site});
+  note_access(object, shared ? AccessMode::kRead : AccessMode::kWrite);
 }
 
 void Execution::on_released(ObjectId object) {
   std::vector<HeldLock>& held = current_->held;
   for (auto it = held.rbegin(); it != held.rend(); ++it) {
     if (it->object == object) {
+      note_access(object, it->shared ? AccessMode::kReleaseShared : AccessMode::kRelease);
       held.erase(std::next(it).base());
       return;
     }

@@ -12,7 +12,8 @@
 //   always shows the strategy its next operation.
 // - When the run ends with tasks still suspended, each is resumed once and unwound with the
 //   TaskAborted exception; primitives do nothing while the execution aborts. Bodies must let
-//   TaskAborted (not derived from std::exception) pass through.
+//   TaskAborted (not derived from std::exception) pass through. Releasing operations (unlock,
+//   notify, send, close) never throw it: they may run in destructors; they do nothing.
 // - One thread-local "current execution" pointer (current()) is the only global state.
 // - An Execution object is reused across the executions of an exploration: reset() keeps every
 //   buffer's capacity, so a scheduling step allocates nothing.
@@ -144,6 +145,21 @@ class Execution {
   TaskRecord& record(TaskId t) { return *tasks_[raw(t)]; }
   void on_acquired(ObjectId object, bool shared, std::source_location site);
   void on_released(ObjectId object);
+  // Step effects for strategies that ask for them (Strategy::wants_steps): an access that is
+  // not the step's own operation (a reader/writer lock arrival), an observation footprint
+  // (sim::observation_mask), a receive that timed out, a data choice. No-ops otherwise.
+  void note_access(ObjectId object, AccessMode mode) {
+    if (track_effects_) effects_.add(object, mode);
+  }
+  void note_observation(std::uint64_t mask) {
+    if (track_effects_) effects_.observed |= mask;
+  }
+  void note_timed_out() {
+    if (track_effects_) effects_.timed_out = true;
+  }
+  void note_data_choice() {
+    if (track_effects_) effects_.overflow = true;
+  }
   TaskId spawn(std::string_view name, std::uint32_t thread_label, std::function<void()> body,
                std::source_location site);
   // Fails the execution with `message` (the first failure wins) and unwinds the calling task
@@ -157,9 +173,10 @@ class Execution {
   void end(Outcome outcome);         // records the outcome (first one wins)
   void leave_finished(TaskRecord& me);
   void unwind_all();
-  bool abort_here();
+  bool abort_here(OpKind kind);
   void fail_quietly(std::string message);
   void switch_away(TaskRecord& me, TaskRecord* next);
+  void flush_effects();
 
   Scheduler& scheduler_;
   LockOrder* lock_order_;
@@ -184,6 +201,9 @@ class Execution {
   std::string failure_;
   std::optional<WaitForReport> wait_for_;
   std::function<void(Execution&)> end_hook_;
+  bool track_effects_ = false;  // the strategy wants step effects this execution
+  bool effects_open_ = false;   // a recorded step has not been handed its effects yet
+  StepEffects effects_;
   Execution* previous_current_ = nullptr;
 };
 

@@ -13,10 +13,12 @@ ExploreResult explore_tasks(Strategy& strategy, const std::vector<std::function<
   Execution execution(scheduler, options.lock_order);
   ExploreResult result;
   while (const std::optional<std::uint64_t> seed = scheduler.begin_execution()) {
+    if (options.before_each) options.before_each();
     const Outcome outcome = execution.run_tasks(tasks, options.execution);
     std::optional<std::string> failure;
-    if (outcome == Outcome::kAbandoned) {
-      // Not a verdict on the program: the strategy gave up on this schedule.
+    if (outcome == Outcome::kAbandoned || outcome == Outcome::kPruned) {
+      // Not a verdict on the program: the strategy gave up on this schedule, or cut it short
+      // as equivalent to one already explored.
     } else if (check) {
       failure = check(execution);
       if (!failure && outcome == Outcome::kFailed) failure = execution.failure();

@@ -29,6 +29,9 @@ struct ExploreOptions {
   ExecutionOptions execution;
   bool stop_on_failure = true;
   LockOrder* lock_order = nullptr;
+  // Called before every execution, e.g. to reset state a program keeps outside the run (a
+  // check is not called on pruned executions, so it cannot be where state is reset).
+  std::function<void()> before_each;
 };
 
 struct FailingExecution {

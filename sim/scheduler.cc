@@ -11,6 +11,7 @@ std::string_view outcome_name(Outcome o) {
     case Outcome::kStepBound: return "step-bound";
     case Outcome::kFailed: return "failed";
     case Outcome::kAbandoned: return "abandoned";
+    case Outcome::kPruned: return "pruned";
   }
   return "?";
 }
@@ -31,6 +32,7 @@ void Scheduler::end_execution(const ExecutionOutcome& outcome) {
     metrics_.max_steps_in_execution = steps_.size();
   }
   if (outcome.outcome == Outcome::kAbandoned) ++metrics_.abandoned;
+  if (outcome.outcome == Outcome::kPruned) ++metrics_.pruned;
   strategy_.end_execution(outcome);
 }
 
@@ -44,6 +46,7 @@ Scheduler::PickStatus Scheduler::pick(std::span<const Candidate> runnable,
   }
   const std::optional<TaskId> picked = strategy_.pick_task({runnable, current, step});
   if (!picked) {
+    if (strategy_.pruned()) return PickStatus::kPruned;
     error_ = strategy_.abandon_reason();
     if (error_.empty()) error_ = fmt::format("strategy {} abandoned", strategy_.name());
     return PickStatus::kAbandoned;

@@ -26,11 +26,12 @@ struct SchedulerMetrics {
   std::uint64_t steps = 0;
   std::uint64_t max_steps_in_execution = 0;
   std::uint64_t abandoned = 0;
+  std::uint64_t pruned = 0;  // cut short as equivalent to an explored execution (DPOR)
 };
 
 class Scheduler final {
  public:
-  enum class PickStatus : std::uint8_t { kOk, kStepBound, kAbandoned, kInvalid };
+  enum class PickStatus : std::uint8_t { kOk, kStepBound, kAbandoned, kPruned, kInvalid };
 
   explicit Scheduler(Strategy& strategy) : strategy_(strategy) {}
 
@@ -46,6 +47,11 @@ class Scheduler final {
     if (wants_steps_) strategy_.on_step(step);
   }
   std::uint64_t pick_value(std::uint64_t bound);
+  // Whether the strategy wants step effects this execution (asked once, at its start).
+  bool wants_steps() const { return wants_steps_; }
+  void step_done(const StepEffects& effects) { strategy_.on_step_done(effects); }
+  void clock_advanced() { strategy_.on_clock_advance(); }
+  void pending(std::span<const Candidate> tasks) { strategy_.on_pending(tasks); }
 
   Strategy& strategy() { return strategy_; }
   const std::vector<StepRecord>& steps() const { return steps_; }

@@ -48,12 +48,18 @@ void sleep_until(TimePoint deadline, std::source_location site) {
 }
 
 std::uint64_t choose(std::uint64_t bound) {
-  return Execution::require_current().scheduler().pick_value(bound);
+  Execution& ex = Execution::require_current();
+  if (bound > 1) ex.note_data_choice();
+  return ex.scheduler().pick_value(bound);
 }
 
 void fail(std::string message) { Execution::require_current().fail(std::move(message)); }
 
 std::uint64_t SimRuntime::stamp() { return Execution::require_current().step(); }
+
+void SimRuntime::observe(std::uint32_t thread, std::uint32_t connection) {
+  Execution::require_current().note_observation(observation_mask(thread, connection));
+}
 
 std::uint32_t SimRuntime::current_task() {
   return raw(Execution::require_current().current_task());

@@ -47,6 +47,22 @@ std::uint64_t choose(std::uint64_t bound);
 // Fails the current execution with `message` (a property violated inside the run).
 void fail(std::string message);
 
+// The observation footprint of a record about (thread, connection), either of which may be
+// kNoThreadLabel (none): a set of (thread, connection) pairs as a 64-bit mask, bit
+// 8 * thread + connection. A record about a thread alone covers its row (every connection),
+// one about a connection alone its column, one about neither (or an id of 8 or more) all of
+// them. Two observations are ordered by DPOR only when their sets meet: the properties compare
+// records only about the same thread or connection (sim/strategies/dpor.cc says why).
+constexpr std::uint64_t observation_mask(std::uint32_t thread, std::uint32_t connection) {
+  constexpr std::uint32_t kNone = kNoThreadLabel;
+  if ((thread != kNone && thread >= 8) || (connection != kNone && connection >= 8)) return ~0ull;
+  if (thread == kNone && connection == kNone) return ~0ull;
+  if (connection == kNone) return 0xffull << (8 * thread);
+  constexpr std::uint64_t kColumn = 0x0101010101010101ull;
+  if (thread == kNone) return kColumn << connection;
+  return 1ull << (8 * thread + connection);
+}
+
 struct SimRuntime {
   using Mutex = sim::Mutex;
   using SharedMutex = sim::SharedMutex;
@@ -65,6 +81,8 @@ struct SimRuntime {
   static void yield() { yield_now(); }
   static std::uint64_t stamp();
   static std::uint32_t current_task();
+  // An observation about (thread, connection) is being recorded by the current step.
+  static void observe(std::uint32_t thread, std::uint32_t connection);
 };
 
 }  // namespace lockstep::sim

@@ -117,6 +117,8 @@ void SharedMutex::arrive(Execution& ex, bool writer) {
   TaskRecord& me = ex.current_record();
   me.ticket = next_ticket_++;
   waiting_.push_back({me.id, me.ticket, writer});
+  // The arrival changes who may enter next (fairness): a step of its own for commutativity.
+  ex.note_access(bind(ex), writer ? AccessMode::kWrite : AccessMode::kRead);
 }
 
 void SharedMutex::depart(TaskId task) {

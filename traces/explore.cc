@@ -23,7 +23,8 @@ properties::EndState end_state(const sim::Execution& ex) {
     case sim::Outcome::kStuck: end.kind = properties::EndKind::kStuck; break;
     case sim::Outcome::kStepBound: end.kind = properties::EndKind::kStepBound; break;
     case sim::Outcome::kFailed:
-    case sim::Outcome::kAbandoned: end.kind = properties::EndKind::kFailed; break;
+    case sim::Outcome::kAbandoned:
+    case sim::Outcome::kPruned: end.kind = properties::EndKind::kFailed; break;
   }
   end.message = ex.failure();
   if (const auto& w = ex.wait_for()) {
@@ -70,6 +71,7 @@ void run_and_check(sim::Execution& ex, const impl::Workload& w, impl::DesignVari
                    const properties::CheckOptions& checks, ExecutionRun& out) {
   ex.set_end_hook([&out](sim::Execution&) { out.probe.capture_snapshot(); });
   ex.run([&] { impl::run_workload<sim::SimRuntime>(w, design, out.probe); });
+  if (ex.outcome() == sim::Outcome::kPruned) return;
   const std::vector<impl::Record> records = out.probe.records();
   const std::map<std::uint32_t, impl::TaskInfo> tasks = out.probe.tasks();
   const std::optional<impl::StateSnapshot> final_state = out.probe.final_state();
@@ -127,6 +129,11 @@ ExploreReport explore_workload(const ExploreConfig& config) {
   while (scheduler.begin_execution()) {
     ExecutionRun run;
     run_and_check(ex, config.workload, config.design, config.checks, run);
+    if (ex.outcome() == sim::Outcome::kPruned) {
+      // Cut short as equivalent to an execution already explored: no verdict, not counted.
+      scheduler.end_execution({ex.outcome(), ex.step(), false});
+      continue;
+    }
     const bool failed = traces::failed(run);
     schedules.insert(schedule_hash(scheduler.steps()));
     bool decisive = failed;

@@ -16,6 +16,9 @@ std::unique_ptr<Strategy> pct_from(const StrategyConfig& c) {
 std::unique_ptr<Strategy> dfs_from(const StrategyConfig& c) {
   return make_dfs_strategy({c.preemption_bound, c.executions});
 }
+std::unique_ptr<Strategy> dpor_from(const StrategyConfig& c) {
+  return make_dpor_strategy({c.executions});
+}
 
 constexpr std::array kTable{
     StrategyEntry{"random", "uniform random choice at every scheduling point", &random_from},
@@ -23,6 +26,8 @@ constexpr std::array kTable{
                   &pct_from},
     StrategyEntry{"dfs", "exhaustive depth-first search, optionally preemption-bounded",
                   &dfs_from},
+    StrategyEntry{"dpor", "exhaustive search up to equivalence: source-set DPOR, sleep sets",
+                  &dpor_from},
 };
 
 }  // namespace

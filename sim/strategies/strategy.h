@@ -45,7 +45,45 @@ struct StepRecord {
   std::source_location site;
 };
 
-enum class Outcome : std::uint8_t { kCompleted, kStuck, kStepBound, kFailed, kAbandoned };
+// What a step did besides its leading operation, for strategies that reason about which steps
+// commute (DPOR). Filled only for strategies whose wants_steps() is true, and handed over when
+// the step is complete (its task reached its next scheduling point or ended).
+enum class AccessMode : std::uint8_t {
+  kRead,           // a shared acquisition, or a reader's arrival at a reader/writer lock
+  kWrite,          // an exclusive acquisition, or a writer's arrival
+  kRelease,        // an exclusive release
+  kReleaseShared,  // a shared release
+};
+struct Access {
+  ObjectId object;
+  AccessMode mode;
+};
+struct StepEffects {
+  static constexpr int kMaxAccesses = 6;
+  Access accesses[kMaxAccesses];
+  std::uint8_t count = 0;
+  bool overflow = false;   // more accesses than fit, or a data choice: depends on everything
+  bool timed_out = false;  // a recv-until gave up at its deadline
+  std::uint64_t observed = 0;  // observation footprint (sim::observation_mask), 0: none
+  TaskId spawned{0xffffffffu};  // the task a spawn step created
+  void add(ObjectId o, AccessMode m) {
+    if (count < kMaxAccesses) {
+      accesses[count++] = {o, m};
+    } else {
+      overflow = true;
+    }
+  }
+  void clear() { *this = StepEffects{}; }
+};
+
+enum class Outcome : std::uint8_t {
+  kCompleted,
+  kStuck,
+  kStepBound,
+  kFailed,
+  kAbandoned,
+  kPruned,  // cut short by the strategy: equivalent to an execution already explored
+};
 std::string_view outcome_name(Outcome o);
 
 struct ExecutionOutcome {
@@ -64,6 +102,15 @@ class Strategy {
   // Called after every step when wants_steps() (asked once per execution) is true.
   virtual bool wants_steps() const { return false; }
   virtual void on_step(const StepRecord&) {}
+  // With wants_steps(): the effects of the step last passed to on_step, once it is complete;
+  // the virtual clock jumping forward (no task could run); and, at the end of an execution
+  // that was not pruned, the pending operation of every unfinished task, runnable or not.
+  virtual void on_step_done(const StepEffects&) {}
+  virtual void on_clock_advance() {}
+  virtual void on_pending(std::span<const Candidate>) {}
+  // Whether the last pick_task that returned nullopt pruned the execution (an equivalent one
+  // was explored) rather than abandoning it.
+  virtual bool pruned() const { return false; }
   virtual void end_execution(const ExecutionOutcome&) {}
   // Why pick_task returned nullopt (e.g. where a replay diverged).
   virtual std::string abandon_reason() const { return {}; }
@@ -96,6 +143,10 @@ struct DfsOptions {
   std::optional<std::uint32_t> preemption_bound;  // none: unbounded
   std::uint64_t max_executions = 0;               // 0: until exhausted
 };
+// Dynamic partial-order reduction (sim/strategies/dpor.cc).
+struct DporOptions {
+  std::uint64_t max_executions = 0;  // 0: until exhausted
+};
 struct ReplayOptions {
   std::vector<StepRecord> steps;  // op, object and task per step (time and site ignored)
   std::vector<std::uint64_t> values;
@@ -104,6 +155,7 @@ struct ReplayOptions {
 std::unique_ptr<Strategy> make_random_strategy(const RandomOptions& options);
 std::unique_ptr<Strategy> make_pct_strategy(const PctOptions& options);
 std::unique_ptr<Strategy> make_dfs_strategy(const DfsOptions& options);
+std::unique_ptr<Strategy> make_dpor_strategy(const DporOptions& options);
 struct GuidedOptions {
   std::vector<TaskId> preferred;  // the task to pick at each step, when it can run
   std::vector<std::uint64_t> values;

@@ -4,33 +4,20 @@
 #include <set>
 
 #include "sim/sim_runtime.h"
+#include "tests/support/bug_programs.h"
 #include "tests/support/harness.h"
 
 namespace lockstep::sim {
 namespace {
 
 using testing::run_dfs;
-
-// Two tasks take two mutexes in opposite orders (or, fixed, in the same order).
-testing::Tasks two_lock_program(bool inverted) {
-  auto a = std::make_shared<Mutex>("lock_a");
-  auto b = std::make_shared<Mutex>("lock_b");
-  auto t1 = [a, b] {
-    a->lock();
-    b->lock();
-    b->unlock();
-    a->unlock();
-  };
-  auto t2 = [a, b, inverted] {
-    Mutex& first = inverted ? *b : *a;
-    Mutex& second = inverted ? *a : *b;
-    first.lock();
-    second.lock();
-    second.unlock();
-    first.unlock();
-  };
-  return {t1, t2};
-}
+using testing::two_lock_program;
+using testing::increment_program;
+using testing::Counter;
+using testing::expect_value;
+using testing::Registry;
+using testing::attach_disconnect;
+using testing::no_phantom;
 
 TEST(ClassicBugs, LockOrderInversionDeadlocksWithAWaitForCycle) {
   auto r = run_dfs(two_lock_program(true));
@@ -49,42 +36,13 @@ TEST(ClassicBugs, LockOrderInversionDeadlocksWithAWaitForCycle) {
   const std::string text = w.format();
   EXPECT_NE(text.find("deadlock"), std::string::npos) << text;
   EXPECT_NE(text.find("lock_a#0"), std::string::npos) << text;
-  EXPECT_NE(text.find("bugs_test.cc"), std::string::npos) << text;
+  EXPECT_NE(text.find("bug_programs.h:"), std::string::npos) << text;
 }
 
 TEST(ClassicBugs, LockOrderFixedNeverDeadlocks) {
   auto r = run_dfs(two_lock_program(false));
   EXPECT_EQ(r.failures, 0u);
   EXPECT_TRUE(r.exhausted);
-}
-
-// Increment read and written under two separate acquisitions (or, fixed, one).
-struct Counter {
-  Mutex m{"counter"};
-  int value = 0;
-};
-
-testing::Tasks increment_program(std::shared_ptr<Counter> c, bool split) {
-  auto inc = [c, split] {
-    c->m.lock();
-    int v = c->value;
-    if (split) {
-      c->m.unlock();
-      c->m.lock();
-    }
-    c->value = v + 1;
-    c->m.unlock();
-  };
-  return {inc, inc};
-}
-
-CheckFn expect_value(std::shared_ptr<Counter> c, int want) {
-  return [c, want](const Execution&) -> std::optional<std::string> {
-    const int got = c->value;
-    c->value = 0;
-    if (got != want) return "lost update: counter is " + std::to_string(got);
-    return std::nullopt;
-  };
 }
 
 TEST(ClassicBugs, LostUpdateIsFound) {
@@ -99,55 +57,6 @@ TEST(ClassicBugs, LostUpdateFixedPasses) {
   auto r = run_dfs(increment_program(c, false), std::nullopt, expect_value(c, 2));
   EXPECT_EQ(r.failures, 0u);
   EXPECT_TRUE(r.exhausted);
-}
-
-// The phantom-subscriber shape: the live check and the subscriber insert of an attach sit
-// in two lock domains; a disconnect between them leaves a subscriber that is not live.
-struct Registry {
-  Mutex live_lock{"live"};
-  Mutex subs_lock{"subs"};
-  std::set<int> live{1};
-  std::set<int> subs;
-};
-
-testing::Tasks attach_disconnect(std::shared_ptr<Registry> r, bool split) {
-  auto attach = [r, split] {
-    r->live_lock.lock();
-    const bool live = r->live.count(1) != 0;
-    if (split) {
-      r->live_lock.unlock();
-      r->subs_lock.lock();
-      if (live) r->subs.insert(1);
-      r->subs_lock.unlock();
-    } else {
-      if (live) r->subs.insert(1);
-      r->live_lock.unlock();
-    }
-  };
-  auto disconnect = [r, split] {
-    r->live_lock.lock();
-    r->live.erase(1);
-    if (split) {
-      r->live_lock.unlock();
-      r->subs_lock.lock();
-      r->subs.erase(1);
-      r->subs_lock.unlock();
-    } else {
-      r->subs.erase(1);
-      r->live_lock.unlock();
-    }
-  };
-  return {attach, disconnect};
-}
-
-CheckFn no_phantom(std::shared_ptr<Registry> r) {
-  return [r](const Execution&) -> std::optional<std::string> {
-    const bool phantom = r->subs.count(1) != 0 && r->live.count(1) == 0;
-    r->live = {1};
-    r->subs.clear();
-    if (phantom) return std::string("phantom subscriber 1 after disconnect");
-    return std::nullopt;
-  };
 }
 
 TEST(ClassicBugs, CheckThenActAcrossTwoLocksLeavesAPhantom) {
