@@ -62,7 +62,10 @@ class Channel final : public ChannelCore {
   bool send(T value, std::source_location site = std::source_location::current()) {
     Execution& ex = Execution::require_current();
     if (!ex.point(OpKind::kSend, this, bind(ex), nullptr, site)) return false;
-    if (closed_) return false;
+    if (closed_) {
+      ex.note_no_value();
+      return false;
+    }
     queue_.push_back(std::move(value));
     ++size_;
     return true;
@@ -71,6 +74,7 @@ class Channel final : public ChannelCore {
   std::optional<T> recv(std::source_location site = std::source_location::current()) {
     Execution& ex = Execution::require_current();
     if (!ex.point(OpKind::kRecv, this, bind(ex), &kRecvTraits, site)) return std::nullopt;
+    if (size_ == 0) ex.note_no_value();
     return take();
   }
 
@@ -81,6 +85,7 @@ class Channel final : public ChannelCore {
     RecvUntilResult<T> r;
     if (!ex.point(OpKind::kRecvUntil, this, bind(ex), &kRecvUntilTraits, site, d)) return r;
     if (size_ > 0 || closed_) {
+      if (size_ == 0) ex.note_no_value();
       r.value = take();
     } else {
       r.timed_out = true;

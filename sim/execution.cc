@@ -98,11 +98,9 @@ Outcome Execution::run_tasks(const std::vector<std::function<void()>>& bodies,
   // Back on the OS thread's own stack: the execution is over.
   if (track_effects_) {
     flush_effects();
-    if (outcome_ != Outcome::kPruned) {
-      candidates_.clear();
-      for (const TaskRecord* t : live_) candidates_.push_back({t->id, t->pending});
-      scheduler_.pending(candidates_);
-    }
+    candidates_.clear();
+    for (const TaskRecord* t : live_) candidates_.push_back({t->id, t->pending});
+    scheduler_.pending(candidates_);
   }
   if (outcome_ == Outcome::kStuck) wait_for_ = build_wait_for_report(*this);
   if (end_hook_) end_hook_(*this);

@@ -157,6 +157,9 @@ class Execution {
   void note_timed_out() {
     if (track_effects_) effects_.timed_out = true;
   }
+  void note_no_value() {
+    if (track_effects_) effects_.no_value = true;
+  }
   void note_data_choice() {
     if (track_effects_) effects_.overflow = true;
   }

@@ -67,6 +67,7 @@ constexpr Mask bit_of(TaskId t) { return Mask{1} << raw(t); }
 enum class Kind : std::uint8_t { kRead, kWrite, kTry, kRelease, kReleaseShared };
 
 // Keys: sync objects by ObjectId; then the spawn counter, observation pairs, task exits.
+constexpr std::uint32_t kHeadKey = 0x40000000u;  // + channel: its receiving end
 constexpr std::uint32_t kSpawnKey = 0x80000000u;
 constexpr std::uint32_t kObservationKey = 0x80000100u;  // + pair bit (0..63)
 constexpr std::uint32_t kExitKey = 0x80001000u;         // + task
@@ -92,10 +93,18 @@ void accesses_of(const Footprint& f, bool pending, std::vector<KeyAccess>& out) 
   out.clear();
   const std::uint32_t obj = raw(f.object);
   switch (f.op) {
+    // A channel has two ends. Sends and close write the tail, receives the head: a send and a
+    // receive commute (FIFO: the k-th receive takes the k-th value whenever it runs), and a
+    // receive that had to wait is ordered after the send or close that let it run. A receive
+    // with a deadline also writes the tail: it may time out instead, unless a send comes
+    // first.
     case OpKind::kSend:
-    case OpKind::kRecv:
+    case OpKind::kClose: out.push_back({obj, Kind::kWrite}); break;
+    case OpKind::kRecv: out.push_back({kHeadKey + obj, Kind::kWrite}); break;
     case OpKind::kRecvUntil:
-    case OpKind::kClose:
+      out.push_back({kHeadKey + obj, Kind::kWrite});
+      out.push_back({obj, Kind::kWrite});
+      break;
     case OpKind::kWait:
     case OpKind::kWaitWake:
     case OpKind::kNotify: out.push_back({obj, Kind::kWrite}); break;
@@ -281,7 +290,8 @@ class DporStrategy final : public Strategy {
   std::vector<std::pair<std::string, std::string>> options() const override {
     return {{"max-executions", std::to_string(options_.max_executions)},
             {"pruned-by-sleep-sets", std::to_string(pruned_)},
-            {"races", std::to_string(races_)}};
+            {"races", std::to_string(races_)},
+            {"all-runnable-fallbacks", std::to_string(fallbacks_)}};
   }
 
  private:
@@ -302,6 +312,7 @@ class DporStrategy final : public Strategy {
 
   struct Event {
     TaskId task;
+    OpKind op;
     std::uint32_t index;  // 1-based among its task's steps
     std::uint32_t node;   // path index of the state the step was taken from
   };
@@ -341,8 +352,10 @@ class DporStrategy final : public Strategy {
 
   ObjectState& state(std::uint32_t key) {
     std::size_t slot;
-    if (key < kSpawnKey) {
-      slot = 2 + kMaxTasks + 64 + key;
+    if (key < kHeadKey) {
+      slot = 2 + kMaxTasks + 64 + 2 * std::size_t{key};
+    } else if (key < kSpawnKey) {
+      slot = 2 + kMaxTasks + 64 + 2 * std::size_t{key - kHeadKey} + 1;
     } else if (key == kSpawnKey) {
       slot = 0;
     } else if (key >= kExitKey) {
@@ -401,55 +414,79 @@ class DporStrategy final : public Strategy {
     }
   }
 
+  // Whether an access belongs to the step's leading operation (synchronizes first) rather
+  // than to the code that ran after it.
+  static bool leading(const Footprint& f, const KeyAccess& a) {
+    const std::uint32_t obj = raw(f.object);
+    return a.key == obj || a.key == kHeadKey + obj || a.key == kSpawnKey || a.key >= kExitKey;
+  }
+
   void process(const Footprint& f, std::uint32_t node) {
     const TaskId t = f.task;
     note_task(t);
     const auto me = static_cast<std::uint32_t>(events_.size());
     VClock c = clock_[raw(t)];
     c[raw(t)] = ++counts_[raw(t)];
-    // A timed step joins the epoch only after its races are found: the same operation could
-    // have run before the jump had it been picked then (a receive that got a value instead of
-    // timing out), so it races with what ran before the jump.
     if (f.op == OpKind::kJoin && raw(f.object) < kMaxTasks) join(c, exit_clock_[raw(f.object)]);
-
     accesses_of(f, false, scratch_);
     races_found_.clear();
     if (last_global_ >= 0) {
       const auto g = static_cast<std::uint32_t>(last_global_);
       if (events_[g].task != t && !happens_before(g, c)) races_found_.push_back(g);
+      join(c, clocks_[static_cast<std::size_t>(last_global_)]);
     }
     if (is_global(f)) {
       collect_global_races(t, c, races_found_);
-    } else {
-      for (const KeyAccess& a : scratch_) {
-        if (a.key >= kExitKey) continue;  // exit -> join is an ordering, never a race
-        collect_races(a, t, c, races_found_);
-      }
-    }
-    // Happens-before: the access orders this step after what it conflicts with.
-    if (last_global_ >= 0) join(c, clocks_[static_cast<std::size_t>(last_global_)]);
-    if (is_global(f)) {
       for (std::uint32_t u = 0; u < ntasks_; ++u) join(c, clock_[u]);
     }
-    for (const KeyAccess& a : scratch_) {
-      if (a.key >= kExitKey) continue;
-      ObjectState& s = state(a.key);
-      switch (a.kind) {
-        case Kind::kRead:
-          join(c, s.write_clock);
-          join(c, s.writer_release_clock);
-          break;
-        case Kind::kWrite:
-        case Kind::kTry:
-          join(c, s.write_clock);
-          join(c, s.read_clock);
-          join(c, s.release_clock);
-          break;
-        case Kind::kRelease:
-        case Kind::kReleaseShared: break;
+    // The leading operation races with what it conflicts with, then is ordered after it; the
+    // code after it (arrivals, observations, releases of other locks) races from there, so
+    // that what the operation had to wait for is not taken for a race.
+    for (const bool lead : {true, false}) {
+      if (!is_global(f)) {
+        for (const KeyAccess& a : scratch_) {
+          if (leading(f, a) != lead || a.key >= kExitKey) continue;
+          collect_races(a, t, c, races_found_);
+        }
+      }
+      for (const KeyAccess& a : scratch_) {
+        if (leading(f, a) != lead || a.key >= kExitKey) continue;
+        ObjectState& s = state(a.key);
+        switch (a.kind) {
+          case Kind::kRead:
+            join(c, s.write_clock);
+            join(c, s.writer_release_clock);
+            break;
+          case Kind::kWrite:
+          case Kind::kTry:
+            if (a.key >= kHeadKey && a.key < kSpawnKey) break;  // a receive: below
+            join(c, s.write_clock);
+            join(c, s.read_clock);
+            join(c, s.release_clock);
+            break;
+          case Kind::kRelease:
+          case Kind::kReleaseShared: break;
+        }
+      }
+      if (lead && (f.op == OpKind::kRecv || f.op == OpKind::kRecvUntil)) {
+        ChannelState& ch = channel(raw(f.object));
+        join(c, state(kHeadKey + raw(f.object)).write_clock);  // receives are ordered
+        if (f.effects.no_value) {
+          join(c, ch.close_clock);
+        } else if (!f.effects.timed_out && ch.received < ch.sends.size()) {
+          join(c, ch.sends[ch.received++]);
+        }
       }
     }
-    events_.push_back({t, counts_[raw(t)], node});
+    if (f.effects.timed_out) {
+      // Reordered before an earlier step, the receive would still find nothing unless that
+      // step was another receive that took what it could have got, or a send.
+      std::erase_if(races_found_, [this](std::uint32_t e) {
+        return events_[e].op != OpKind::kRecv && events_[e].op != OpKind::kRecvUntil &&
+               events_[e].op != OpKind::kSend;
+      });
+    }
+    events_.push_back({t, f.op, counts_[raw(t)], node});
     for (std::uint32_t e : races_found_) add_backtrack(e, me, t, c);
     if (f.timed) join(c, epoch_);
     clocks_.push_back(c);
@@ -478,6 +515,8 @@ class DporStrategy final : public Strategy {
           break;
       }
     }
+    if (f.op == OpKind::kSend && !f.effects.no_value) channel(raw(f.object)).sends.push_back(c);
+    if (f.op == OpKind::kClose) channel(raw(f.object)).close_clock = c;
     if (is_global(f)) last_global_ = me;
     if (f.op == OpKind::kExit) exit_clock_[raw(t)] = c;
     if (f.op == OpKind::kSpawn && raw(f.effects.spawned) < kMaxTasks) {
@@ -487,6 +526,25 @@ class DporStrategy final : public Strategy {
       counts_[raw(child)] = 0;
     }
     clock_[raw(t)] = c;
+  }
+
+  struct ChannelState {
+    std::uint64_t generation = 0;
+    std::vector<VClock> sends;  // clock of each value sent, in order
+    std::size_t received = 0;   // values taken so far
+    VClock close_clock{};
+  };
+
+  ChannelState& channel(std::uint32_t obj) {
+    if (obj >= channels_.size()) channels_.resize(obj + 1);
+    ChannelState& ch = channels_[obj];
+    if (ch.generation != generation_) {
+      ch.generation = generation_;
+      ch.sends.clear();
+      ch.received = 0;
+      ch.close_clock.fill(0);
+    }
+    return ch;
   }
 
   // A task's operation that never ran: it races like a step would, nothing is updated.
@@ -548,7 +606,10 @@ class DporStrategy final : public Strategy {
     } else if (initials != 0) {
       add = initials & (~initials + 1);
     }
-    if (add == 0 || (add & n.enabled) == 0) add = n.enabled;  // cannot start there: all
+    if (add == 0 || (add & n.enabled) == 0) {
+      add = n.enabled;  // cannot start there: all
+      ++fallbacks_;
+    }
     n.backtrack |= add;
   }
 
@@ -575,6 +636,7 @@ class DporStrategy final : public Strategy {
   std::uint64_t executions_ = 0;
   std::uint64_t pruned_ = 0;
   std::uint64_t races_ = 0;
+  std::uint64_t fallbacks_ = 0;
   std::string error_;
 
   // Happens-before analysis of the current execution.
@@ -588,6 +650,7 @@ class DporStrategy final : public Strategy {
   std::int64_t last_global_ = -1;
   std::uint32_t ntasks_ = 1;
   std::vector<ObjectState> objects_;
+  std::vector<ChannelState> channels_;
   std::vector<KeyAccess> scratch_;
   std::vector<KeyAccess> sleep_a_;
   std::vector<KeyAccess> sleep_b_;

@@ -64,6 +64,8 @@ struct StepEffects {
   std::uint8_t count = 0;
   bool overflow = false;   // more accesses than fit, or a data choice: depends on everything
   bool timed_out = false;  // a recv-until gave up at its deadline
+  bool no_value = false;   // a receive found the channel closed and drained, or a send found
+                           // it closed
   std::uint64_t observed = 0;  // observation footprint (sim::observation_mask), 0: none
   TaskId spawned{0xffffffffu};  // the task a spawn step created
   void add(ObjectId o, AccessMode m) {
@@ -103,8 +105,8 @@ class Strategy {
   virtual bool wants_steps() const { return false; }
   virtual void on_step(const StepRecord&) {}
   // With wants_steps(): the effects of the step last passed to on_step, once it is complete;
-  // the virtual clock jumping forward (no task could run); and, at the end of an execution
-  // that was not pruned, the pending operation of every unfinished task, runnable or not.
+  // the virtual clock jumping forward (no task could run); and, at the end of every
+  // execution (pruned ones too), the pending operation of every unfinished task, runnable or not.
   virtual void on_step_done(const StepEffects&) {}
   virtual void on_clock_advance() {}
   virtual void on_pending(std::span<const Candidate>) {}

@@ -379,6 +379,17 @@ Reached reach(const RandomProgram& p, bool dpor) {
   return out;
 }
 
+TEST(DporDifferential, LockThenTimedReceiveThenLockAgain) {
+  // Found by the property below: t0 takes a, receives with a deadline, takes a again; t1
+  // takes a; t2 sends, then receives with a deadline.
+  RandomProgram p;
+  p.tasks = {{Op::kLockA, Op::kRecvUntil, Op::kLockA}, {Op::kLockA}, {Op::kSend, Op::kRecvUntil}};
+  const Reached dfs = reach(p, false);
+  const Reached dpor = reach(p, true);
+  EXPECT_EQ(dpor.outcomes, dfs.outcomes);
+  EXPECT_LE(dpor.result.executions, dfs.result.executions);
+}
+
 RC_GTEST_PROP(DporDifferential, ReachesExactlyTheOutcomesOfDfs, ()) {
   const auto ntasks = *rc::gen::inRange<std::size_t>(2, 4);
   RandomProgram p;

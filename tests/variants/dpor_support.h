@@ -1,0 +1,59 @@
+// tests/variants/dpor_support.h: explore a scenario under DPOR and check a variant is caught.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+#include "traces/explore.h"
+#include "traces/scenarios.h"
+
+namespace lockstep::traces {
+
+inline std::string test_name(std::string_view s) {
+  std::string n(s);
+  std::replace(n.begin(), n.end(), '-', '_');
+  return n;
+}
+
+// budget 0: until the space is exhausted. A variant stops at its SPEC property.
+inline ExploreReport explore_dpor(impl::DesignVariant d, std::string_view scenario_name,
+                                  std::uint64_t budget) {
+  ExploreConfig c;
+  c.workload = *scenario(scenario_name);
+  c.design = d;
+  c.strategy = sim::StrategyConfig{"dpor"};
+  c.strategy.executions = budget;
+  c.program = "scenario:" + std::string(scenario_name);
+  c.stop_when = expected_properties(d);
+  return explore_workload(c);
+}
+
+inline std::string describe(const ExploreReport& r) {
+  if (!r.first_failure || !r.first_failure->failure) return "no failure";
+  return r.first_failure->failure->property + ": " + r.first_failure->failure->message;
+}
+
+inline void expect_caught_by_dpor(impl::DesignVariant v, std::uint64_t budget) {
+  const auto expected = expected_properties(v);
+  const ExploreReport r = explore_dpor(v, scenario_for(v), budget);
+  ASSERT_TRUE(r.first_failure) << impl::design_variant_name(v) << " not caught by dpor in "
+                               << r.executions << " executions";
+  const auto p = properties::parse_property(r.first_failure->failure->property);
+  ASSERT_TRUE(p);
+  EXPECT_NE(std::find(expected.begin(), expected.end(), *p), expected.end()) << describe(r);
+  std::printf("%-26s dpor caught after %llu executions (%llu pruned) by %s\n",
+              std::string(impl::design_variant_name(v)).c_str(),
+              static_cast<unsigned long long>(r.first_failure_index + 1),
+              static_cast<unsigned long long>(r.metrics.pruned),
+              r.first_failure->failure->property.c_str());
+  const ReplayReport again = replay_trace(parse_trace(to_json(*r.first_failure)));
+  EXPECT_EQ(again.divergence, "");
+  ASSERT_TRUE(again.trace.failure);
+  EXPECT_EQ(again.trace.failure->property, r.first_failure->failure->property);
+  EXPECT_EQ(again.trace.steps, r.first_failure->steps);
+}
+
+}  // namespace lockstep::traces
