@@ -23,7 +23,9 @@ Execution::Execution(Scheduler& scheduler, LockOrder* lock_order)
   objects_.reserve(64);
 }
 
-Execution::~Execution() = default;
+Execution::~Execution() {
+  if (lock_order_ != nullptr) lock_order_->forget(*this);
+}
 
 Execution* Execution::current() noexcept { return g_current; }
 

@@ -10,7 +10,9 @@
 // - A lock held while its task waits on a channel, a condition, a sleep or a join is recorded
 //   per (held class, wait kind, waited class) with both sites, how often, and how often the
 //   task really had to wait.
-// - One LockOrder outlives many executions; it is fed by Execution and read by reports.
+// - One LockOrder outlives many executions; it is fed by Execution and read by reports. An
+//   Execution's class ids are its own: a destroyed Execution calls forget(), so one built later
+//   at the same address (the next exploration merged into the same LockOrder) is mapped anew.
 // Cost: an acquisition with no lock held costs nothing here; otherwise one matrix lookup per
 // held lock, and a graph search only the first time an edge is seen.
 #pragma once
@@ -76,6 +78,12 @@ class LockOrder {
   }
   void on_wait(const Execution& ex, std::span<const HeldLock> held, OpKind kind,
                ObjectId waited, std::source_location site, bool blocked);
+  // Drops what is cached about `ex`'s class ids (called as `ex` is destroyed).
+  void forget(const Execution& ex) {
+    if (cached_for_ != &ex) return;
+    cached_for_ = nullptr;
+    exec_to_class_.clear();
+  }
 
   const std::vector<std::string>& classes() const { return names_; }
   const std::vector<LockEdge>& edges() const { return edges_; }

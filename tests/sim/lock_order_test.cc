@@ -1,8 +1,14 @@
 // Lockdep: orders recorded across executions; cycles reported even without a deadlock.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
+#include <optional>
+
+#include "sim/execution.h"
 #include "sim/explore.h"
 #include "sim/lock_order.h"
+#include "sim/scheduler.h"
 #include "sim/sim_runtime.h"
 #include "sim/strategies/strategy.h"
 
@@ -115,6 +121,56 @@ TEST(LockOrder, SameClassNestedIsASelfCycle) {
   }, o);
   ASSERT_EQ(order.cycles().size(), 1u);
   EXPECT_EQ(order.cycles()[0].classes.size(), 1u);
+}
+
+TEST(LockOrder, AnExecutionBuiltWhereAnEndedOneLivedKeepsItsOwnClasses) {
+  // `lockstep lockgraph` feeds one LockOrder from one exploration after another, each with its
+  // own Execution, which may be built at the address of the one before. Execution class ids
+  // follow each execution's creation order: here "alpha" is 0 in the first and 1 in the second.
+  LockOrder order;
+  auto random = make_random_strategy({1, 2});
+  Scheduler scheduler(*random);
+  std::optional<Execution> ex;
+  const auto run_one = [&](const std::function<void()>& body) {
+    ex.emplace(scheduler, &order);  // the same storage every time
+    ASSERT_TRUE(scheduler.begin_execution());
+    const Outcome outcome = ex->run(body);
+    ASSERT_EQ(outcome, Outcome::kCompleted);
+    scheduler.end_execution({outcome, ex->step(), false});
+    ex.reset();
+  };
+  run_one([] {
+    Mutex a("alpha");
+    Mutex b("beta");
+    a.lock();
+    b.lock();
+    b.unlock();
+    a.unlock();
+  });
+  run_one([] {
+    Mutex b("beta");
+    Mutex a("alpha");  // taken in the first execution only
+    Mutex c("gamma");
+    b.lock();  // alone: only its hold count changes
+    b.unlock();
+    b.lock();
+    c.lock();  // beta -> gamma, a new edge
+    c.unlock();
+    b.unlock();
+  });
+  const auto index = [&](std::string_view name) {
+    const auto& names = order.classes();
+    return static_cast<std::uint32_t>(std::find(names.begin(), names.end(), name) - names.begin());
+  };
+  ASSERT_EQ(order.classes().size(), 3u);
+  EXPECT_EQ(order.hold_count(index("alpha")), 1u);
+  EXPECT_EQ(order.hold_count(index("beta")), 3u);
+  EXPECT_EQ(order.hold_count(index("gamma")), 1u);
+  ASSERT_EQ(order.edges().size(), 2u) << order.format();
+  const LockEdge& second = order.edges()[1];
+  EXPECT_EQ(order.classes()[second.from], "beta") << order.format();
+  EXPECT_EQ(order.classes()[second.to], "gamma") << order.format();
+  EXPECT_TRUE(order.cycles().empty()) << order.format();
 }
 
 }  // namespace
