@@ -119,6 +119,7 @@ bool Execution::point(OpKind kind, const void* object, ObjectId id, const OpTrai
   me.pending = {kind, id};
   me.pending_object = object;
   me.traits = traits;
+  me.enabled = traits != nullptr ? traits->enabled : nullptr;
   me.site = site;
   me.deadline = deadline;
   if (lock_order_ != nullptr && !me.held.empty() && op_may_block(kind) &&
@@ -148,18 +149,17 @@ void Execution::switch_away(TaskRecord& me, TaskRecord* next) {
 TaskRecord* Execution::pick_next() {
   if (ended_) return nullptr;
   for (;;) {
-    // Written in place: the buffer only ever grows, so a step allocates nothing.
-    if (candidates_.size() < live_.size()) candidates_.resize(live_.size() * 2);
+    // Written in place: spawn keeps the buffer at least live_.size() long, so a step
+    // allocates nothing.
     Candidate* out = candidates_.data();
     std::size_t n = 0;
     const std::int64_t now = clock_.now();
     for (TaskRecord* t : live_) {
-      const OpTraits* tr = t->traits;
-      if (tr == nullptr || tr->enabled == nullptr || tr->enabled(t->pending_object, *t, now)) {
+      if (t->enabled == nullptr || t->enabled(t->pending_object, *t, now)) {
         out[n++] = {t->id, t->pending};
       }
     }
-    if (n == 0) {
+    if (n == 0) [[unlikely]] {
       if (live_.empty()) {
         end(Outcome::kCompleted);
         return nullptr;
@@ -173,8 +173,8 @@ TaskRecord* Execution::pick_next() {
       end(Outcome::kStuck);
       return nullptr;
     }
-    TaskId picked{};
-    switch (scheduler_.pick({out, n}, last_picked_, options_.max_steps, picked)) {
+    std::size_t index = 0;
+    switch (scheduler_.pick({out, n}, last_picked_, options_.max_steps, index)) {
       case Scheduler::PickStatus::kOk: break;
       case Scheduler::PickStatus::kStepBound:
         failure_ = scheduler_.error();
@@ -186,6 +186,7 @@ TaskRecord* Execution::pick_next() {
         end(Outcome::kAbandoned);
         return nullptr;
     }
+    const TaskId picked = out[index].task;
     TaskRecord& next = *tasks_[raw(picked)];
     scheduler_.record({picked, next.pending, now, next.site});
     last_picked_ = picked;
@@ -226,12 +227,14 @@ TaskId Execution::spawn(std::string_view name, std::uint32_t thread_label,
   t.pending = {OpKind::kExit, kNoObject};
   t.pending_object = nullptr;
   t.traits = nullptr;
+  t.enabled = nullptr;
   t.deadline = kNever;
   t.held.clear();
   StackPool& pool = StackPool::for_this_thread();
   t.stack = pool.acquire();
   t.fiber.prepare(t.stack, pool.stack_size(), &Execution::task_entry, &t);
   live_.push_back(&t);
+  if (candidates_.size() < live_.size()) candidates_.resize(live_.size() * 2);
 
   // Run the new task's invisible prefix up to its first scheduling point.
   TaskRecord* spawner = current_;
@@ -274,6 +277,7 @@ void Execution::leave_finished(TaskRecord& me) {
   me.state = TaskRecord::State::kFinished;
   me.body = nullptr;
   me.traits = nullptr;
+  me.enabled = nullptr;
   live_.erase(std::find(live_.begin(), live_.end(), &me));
   if (was_prefix) Fiber::exit_to(me.fiber, *prefix_return_);
   if (aborting_) {

@@ -60,6 +60,12 @@ class Strategy {
   virtual std::string_view name() const noexcept = 0;
   virtual std::optional<std::uint64_t> begin_execution() = 0;
   virtual std::optional<TaskId> pick_task(const SchedulingPoint& point) = 0;
+  // The form the Scheduler calls: the position of the picked task in point.runnable,
+  // kAbandon to abandon, or point.runnable.size() when the picked task is not runnable (its
+  // id is then left in `picked`). The default asks pick_task and looks its answer up; a
+  // strategy that picks by position overrides it and skips the lookup.
+  static constexpr std::size_t kAbandon = ~std::size_t{0};
+  virtual std::size_t pick_index(const SchedulingPoint& point, TaskId& picked);
   virtual std::uint64_t pick_value(std::uint64_t bound) = 0;
   // Called after every step when wants_steps() (asked once per execution) is true.
   virtual bool wants_steps() const { return false; }
