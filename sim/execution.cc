@@ -76,8 +76,7 @@ Outcome Execution::run_tasks(const std::vector<std::function<void()>>& bodies,
   g_current = this;
   for (const auto& body : bodies) {
     if (aborting_) break;
-    spawn(bodies.size() == 1 ? "root" : "task", kNoThreadLabel, body,
-          std::source_location::current());
+    start_task(bodies.size() == 1 ? "root" : "task", kNoThreadLabel, {}, &body);
   }
   if (!ended_ && !aborting_) {
     TaskRecord* next = pick_next();
@@ -214,13 +213,19 @@ TaskId Execution::spawn(std::string_view name, std::uint32_t thread_label,
   if (current_ != nullptr && !point(OpKind::kSpawn, nullptr, kNoObject, nullptr, site)) {
     return TaskId{0xffffffffu};  // aborting: nothing is started
   }
+  return start_task(name, thread_label, std::move(body), nullptr);
+}
+
+TaskId Execution::start_task(std::string_view name, std::uint32_t thread_label,
+                             std::function<void()> body, const std::function<void()>* borrowed) {
   if (task_count_ == tasks_.size()) tasks_.push_back(std::make_unique<TaskRecord>());
   TaskRecord& t = *tasks_[task_count_];
   t.id = TaskId{static_cast<std::uint32_t>(task_count_)};
   ++task_count_;
-  t.name.assign(name);
+  if (t.name != name) t.name.assign(name);  // a record reused for the same task keeps its name
   t.thread_label = thread_label;
   t.body = std::move(body);
+  t.run = borrowed != nullptr ? borrowed : &t.body;
   t.state = TaskRecord::State::kPrefix;
   t.notified = false;
   t.ticket = 0;
@@ -252,7 +257,7 @@ void Execution::task_entry(Fiber* /*self*/, void* arg) {
   TaskRecord& me = *static_cast<TaskRecord*>(arg);
   Execution& ex = *g_current;
   try {
-    me.body();
+    (*me.run)();
     ex.point(OpKind::kExit, nullptr, kNoObject, nullptr, std::source_location::current());
   } catch (const TaskAborted&) {
   } catch (const std::exception& e) {

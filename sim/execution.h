@@ -74,6 +74,7 @@ struct HeldLock {
 struct TaskRecord {
   Fiber fiber;
   std::function<void()> body;
+  const std::function<void()>* run = nullptr;  // &body, or a run_tasks body (outlives the run)
   std::string name;
   std::uint32_t thread_label = kNoThreadLabel;
   TaskId id{};
@@ -154,6 +155,9 @@ class Execution {
 
  private:
   static void task_entry(Fiber* self, void* arg);
+  // Starts a task running `*borrowed` if given, else `body`; spawn() without the point.
+  TaskId start_task(std::string_view name, std::uint32_t thread_label,
+                    std::function<void()> body, const std::function<void()>* borrowed);
   void reset();
   TaskRecord* pick_next();           // nullptr: the execution is over
   void end(Outcome outcome);         // records the outcome (first one wins)
