@@ -21,6 +21,7 @@ std::optional<std::uint64_t> Scheduler::begin_execution() {
   error_.clear();
   seed_ = strategy_.begin_execution();
   wants_steps_ = strategy_.wants_steps();
+  uniform_ = strategy_.uniform_task_picks();
   return seed_;
 }
 

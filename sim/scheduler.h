@@ -8,8 +8,9 @@
 //   next begin_execution(); it is what a trace stores and what replay checks against.
 // - Metrics accumulate across the executions of an exploration.
 // Failure: an invalid pick, a replay divergence or the step bound end the execution; why is in
-// error(). Cost: pick() is one virtual call and one comparison (to validate); record() is one
-// append to a vector whose capacity is kept across executions.
+// error(). Cost: pick() is one virtual call (none for a uniform strategy, whose generator it
+// draws from) and one comparison (to validate); record() is one append to a vector whose
+// capacity is kept across executions.
 #pragma once
 
 #include <cstdint>
@@ -46,7 +47,9 @@ class Scheduler final {
     const auto step = static_cast<std::uint32_t>(steps_.size());
     if (step >= max_steps) return pick_failed(0, TaskId{}, step, max_steps);
     TaskId picked{};
-    const std::size_t i = strategy_.pick_index({runnable, current, step}, picked);
+    const std::size_t i =
+        uniform_ != nullptr ? static_cast<std::size_t>(uniform_->below(runnable.size()))
+                            : strategy_.pick_index({runnable, current, step}, picked);
     if (i >= runnable.size()) return pick_failed(i, picked, step, max_steps);
     out = i;
     return PickStatus::kOk;
@@ -77,6 +80,7 @@ class Scheduler final {
   std::string error_;
   SchedulerMetrics metrics_;
   bool wants_steps_ = false;
+  Rng* uniform_ = nullptr;  // Strategy::uniform_task_picks() of this execution
 };
 
 }  // namespace lockstep::sim

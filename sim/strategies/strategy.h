@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/strategies/rng.h"
 #include "sim/task.h"
 
 namespace lockstep::sim {
@@ -66,6 +67,10 @@ class Strategy {
   // strategy that picks by position overrides it and skips the lookup.
   static constexpr std::size_t kAbandon = ~std::size_t{0};
   virtual std::size_t pick_index(const SchedulingPoint& point, TaskId& picked);
+  // A strategy whose every task pick is rng.below(runnable.size()) on one generator of its own
+  // may return that generator (asked once per execution): the Scheduler then draws from it
+  // itself, the same draws, without a virtual call per step.
+  virtual Rng* uniform_task_picks() { return nullptr; }
   virtual std::uint64_t pick_value(std::uint64_t bound) = 0;
   // Called after every step when wants_steps() (asked once per execution) is true.
   virtual bool wants_steps() const { return false; }
