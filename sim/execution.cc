@@ -76,7 +76,8 @@ Outcome Execution::run_tasks(const std::vector<std::function<void()>>& bodies,
   g_current = this;
   for (const auto& body : bodies) {
     if (aborting_) break;
-    start_task(bodies.size() == 1 ? "root" : "task", kNoThreadLabel, {}, &body);
+    spawn(bodies.size() == 1 ? "root" : "task", kNoThreadLabel, std::ref(body),  // no copy
+          std::source_location::current());
   }
   if (!ended_ && !aborting_) {
     TaskRecord* next = pick_next();
@@ -148,8 +149,7 @@ void Execution::switch_away(TaskRecord& me, TaskRecord* next) {
 TaskRecord* Execution::pick_next() {
   if (ended_) return nullptr;
   for (;;) {
-    // Written in place: spawn keeps the buffer at least live_.size() long, so a step
-    // allocates nothing.
+    // Written in place: as long as tasks_ (add_task), so a step allocates nothing.
     Candidate* out = candidates_.data();
     std::size_t n = 0;
     const std::int64_t now = clock_.now();
@@ -185,10 +185,9 @@ TaskRecord* Execution::pick_next() {
         end(Outcome::kAbandoned);
         return nullptr;
     }
-    const TaskId picked = out[index].task;
-    TaskRecord& next = *tasks_[raw(picked)];
-    scheduler_.record({picked, next.pending, now, next.site});
-    last_picked_ = picked;
+    TaskRecord& next = *tasks_[raw(out[index].task)];
+    scheduler_.record({next.id, next.pending, now, next.site});
+    last_picked_ = next.id;
     return &next;
   }
 }
@@ -213,19 +212,13 @@ TaskId Execution::spawn(std::string_view name, std::uint32_t thread_label,
   if (current_ != nullptr && !point(OpKind::kSpawn, nullptr, kNoObject, nullptr, site)) {
     return TaskId{0xffffffffu};  // aborting: nothing is started
   }
-  return start_task(name, thread_label, std::move(body), nullptr);
-}
-
-TaskId Execution::start_task(std::string_view name, std::uint32_t thread_label,
-                             std::function<void()> body, const std::function<void()>* borrowed) {
-  if (task_count_ == tasks_.size()) tasks_.push_back(std::make_unique<TaskRecord>());
+  if (task_count_ == tasks_.size()) add_task();
   TaskRecord& t = *tasks_[task_count_];
   t.id = TaskId{static_cast<std::uint32_t>(task_count_)};
   ++task_count_;
   if (t.name != name) t.name.assign(name);  // a record reused for the same task keeps its name
   t.thread_label = thread_label;
   t.body = std::move(body);
-  t.run = borrowed != nullptr ? borrowed : &t.body;
   t.state = TaskRecord::State::kPrefix;
   t.notified = false;
   t.ticket = 0;
@@ -239,7 +232,6 @@ TaskId Execution::start_task(std::string_view name, std::uint32_t thread_label,
   t.stack = pool.acquire();
   t.fiber.prepare(t.stack, pool.stack_size(), &Execution::task_entry, &t);
   live_.push_back(&t);
-  if (candidates_.size() < live_.size()) candidates_.resize(live_.size() * 2);
 
   // Run the new task's invisible prefix up to its first scheduling point.
   TaskRecord* spawner = current_;
@@ -257,7 +249,7 @@ void Execution::task_entry(Fiber* /*self*/, void* arg) {
   TaskRecord& me = *static_cast<TaskRecord*>(arg);
   Execution& ex = *g_current;
   try {
-    (*me.run)();
+    me.body();
     ex.point(OpKind::kExit, nullptr, kNoObject, nullptr, std::source_location::current());
   } catch (const TaskAborted&) {
   } catch (const std::exception& e) {
@@ -267,6 +259,11 @@ void Execution::task_entry(Fiber* /*self*/, void* arg) {
                                 me.name));
   }
   ex.leave_finished(me);
+}
+
+void Execution::add_task() {
+  tasks_.push_back(std::make_unique<TaskRecord>());
+  if (candidates_.size() < tasks_.size()) candidates_.resize(tasks_.size() * 2);
 }
 
 void Execution::fail_quietly(std::string message) {

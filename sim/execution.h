@@ -74,7 +74,6 @@ struct HeldLock {
 struct TaskRecord {
   Fiber fiber;
   std::function<void()> body;
-  const std::function<void()>* run = nullptr;  // &body, or a run_tasks body (outlives the run)
   std::string name;
   std::uint32_t thread_label = kNoThreadLabel;
   TaskId id{};
@@ -155,9 +154,7 @@ class Execution {
 
  private:
   static void task_entry(Fiber* self, void* arg);
-  // Starts a task running `*borrowed` if given, else `body`; spawn() without the point.
-  TaskId start_task(std::string_view name, std::uint32_t thread_label,
-                    std::function<void()> body, const std::function<void()>* borrowed);
+  void add_task();  // a new task record, and room for it in candidates_
   void reset();
   TaskRecord* pick_next();           // nullptr: the execution is over
   void end(Outcome outcome);         // records the outcome (first one wins)
