@@ -87,7 +87,7 @@ Outcome Execution::run_tasks(const std::vector<std::function<void()>>& bodies,
   g_current = this;
   for (const auto& body : bodies) {
     if (aborting_) break;
-    spawn(bodies.size() == 1 ? "root" : "task", kNoThreadLabel, body,
+    spawn(bodies.size() == 1 ? "root" : "task", kNoThreadLabel, std::ref(body),  // no copy
           std::source_location::current());
   }
   if (!ended_ && !aborting_) {
@@ -100,9 +100,10 @@ Outcome Execution::run_tasks(const std::vector<std::function<void()>>& bodies,
   // Back on the OS thread's own stack: the execution is over.
   if (track_effects_) {
     flush_effects();
-    candidates_.clear();
-    for (const TaskRecord* t : live_) candidates_.push_back({t->id, t->pending});
-    scheduler_.pending(candidates_);
+    // In place, like a step: the buffer is as long as the task table.
+    std::size_t n = 0;
+    for (const TaskRecord* t : live_) candidates_[n++] = {t->id, t->pending};
+    scheduler_.pending({candidates_.data(), n});
   }
   if (outcome_ == Outcome::kStuck) wait_for_ = build_wait_for_report(*this);
   if (end_hook_) end_hook_(*this);
@@ -147,6 +148,7 @@ bool Execution::point(OpKind kind, const void* object, ObjectId id, const OpTrai
   me.pending = {kind, id};
   me.pending_object = object;
   me.traits = traits;
+  me.enabled = traits != nullptr ? traits->enabled : nullptr;
   me.site = site;
   me.deadline = deadline;
   if (lock_order_ != nullptr && !me.held.empty() && op_may_block(kind) &&
@@ -177,18 +179,16 @@ TaskRecord* Execution::pick_next() {
   if (ended_) return nullptr;
   if (track_effects_) flush_effects();
   for (;;) {
-    // Written in place: the buffer only ever grows, so a step allocates nothing.
-    if (candidates_.size() < live_.size()) candidates_.resize(live_.size() * 2);
+    // Written in place: as long as tasks_ (add_task), so a step allocates nothing.
     Candidate* out = candidates_.data();
     std::size_t n = 0;
     const std::int64_t now = clock_.now();
     for (TaskRecord* t : live_) {
-      const OpTraits* tr = t->traits;
-      if (tr == nullptr || tr->enabled == nullptr || tr->enabled(t->pending_object, *t, now)) {
+      if (t->enabled == nullptr || t->enabled(t->pending_object, *t, now)) {
         out[n++] = {t->id, t->pending};
       }
     }
-    if (n == 0) {
+    if (n == 0) [[unlikely]] {
       if (live_.empty()) {
         end(Outcome::kCompleted);
         return nullptr;
@@ -203,8 +203,8 @@ TaskRecord* Execution::pick_next() {
       end(Outcome::kStuck);
       return nullptr;
     }
-    TaskId picked{};
-    switch (scheduler_.pick({out, n}, last_picked_, options_.max_steps, picked)) {
+    std::size_t index = 0;
+    switch (scheduler_.pick({out, n}, last_picked_, options_.max_steps, index)) {
       case Scheduler::PickStatus::kOk: break;
       case Scheduler::PickStatus::kStepBound:
         failure_ = scheduler_.error();
@@ -219,10 +219,10 @@ TaskRecord* Execution::pick_next() {
         end(Outcome::kPruned);
         return nullptr;
     }
-    TaskRecord& next = *tasks_[raw(picked)];
-    scheduler_.record({picked, next.pending, now, next.site});
+    TaskRecord& next = *tasks_[raw(out[index].task)];
+    scheduler_.record({next.id, next.pending, now, next.site});
     effects_open_ = track_effects_;
-    last_picked_ = picked;
+    last_picked_ = next.id;
     return &next;
   }
 }
@@ -247,11 +247,11 @@ TaskId Execution::spawn(std::string_view name, std::uint32_t thread_label,
   if (current_ != nullptr && !point(OpKind::kSpawn, nullptr, kNoObject, nullptr, site)) {
     return TaskId{0xffffffffu};  // aborting: nothing is started
   }
-  if (task_count_ == tasks_.size()) tasks_.push_back(std::make_unique<TaskRecord>());
+  if (task_count_ == tasks_.size()) add_task();
   TaskRecord& t = *tasks_[task_count_];
   t.id = TaskId{static_cast<std::uint32_t>(task_count_)};
   ++task_count_;
-  t.name.assign(name);
+  if (t.name != name) t.name.assign(name);  // a record reused for the same task keeps its name
   t.thread_label = thread_label;
   t.body = std::move(body);
   t.state = TaskRecord::State::kPrefix;
@@ -260,6 +260,7 @@ TaskId Execution::spawn(std::string_view name, std::uint32_t thread_label,
   t.pending = {OpKind::kExit, kNoObject};
   t.pending_object = nullptr;
   t.traits = nullptr;
+  t.enabled = nullptr;
   t.deadline = kNever;
   t.held.clear();
   StackPool& pool = StackPool::for_this_thread();
@@ -296,6 +297,11 @@ void Execution::task_entry(Fiber* /*self*/, void* arg) {
   ex.leave_finished(me);
 }
 
+void Execution::add_task() {
+  tasks_.push_back(std::make_unique<TaskRecord>());
+  if (candidates_.size() < tasks_.size()) candidates_.resize(tasks_.size() * 2);
+}
+
 void Execution::fail_quietly(std::string message) {
   if (!ended_) {
     failure_ = std::move(message);
@@ -309,6 +315,7 @@ void Execution::leave_finished(TaskRecord& me) {
   me.state = TaskRecord::State::kFinished;
   me.body = nullptr;
   me.traits = nullptr;
+  me.enabled = nullptr;
   live_.erase(std::find(live_.begin(), live_.end(), &me));
   if (was_prefix) Fiber::exit_to(me.fiber, *prefix_return_);
   if (aborting_) {

@@ -17,8 +17,9 @@
 // - One thread-local "current execution" pointer (current()) is the only global state.
 // - An Execution object is reused across the executions of an exploration: reset() keeps every
 //   buffer's capacity, so a scheduling step allocates nothing.
-// Cost of a step: one pass over the live tasks to collect the runnable ones, one strategy
-// call, one 32-byte record, and one fiber switch if another task was picked.
+// Cost of a step: one pass over the live tasks to collect the runnable ones (one indirect
+// call per task whose operation has an enabling condition), one strategy call, one 32-byte
+// record, and one fiber switch if another task was picked.
 #pragma once
 
 #include <cstdint>
@@ -83,6 +84,7 @@ struct TaskRecord {
   PendingOp pending{OpKind::kExit, kNoObject};
   const void* pending_object = nullptr;
   const OpTraits* traits = nullptr;
+  EnabledFn enabled = nullptr;     // traits->enabled, read by every step's scan
   std::int64_t deadline = kNever;  // sleep / recv-until
   std::source_location site;       // of the pending operation
   std::vector<HeldLock> held;      // locks held now, in acquisition order
@@ -171,6 +173,7 @@ class Execution {
 
  private:
   static void task_entry(Fiber* self, void* arg);
+  void add_task();  // a new task record, and room for it in candidates_
   void reset();
   TaskRecord* pick_next();           // nullptr: the execution is over
   void end(Outcome outcome);         // records the outcome (first one wins)

@@ -45,6 +45,22 @@ std::uint32_t LockOrder::class_index(const Execution& ex, std::uint16_t exec_cla
   return idx;
 }
 
+void LockOrder::on_acquire_held(const Execution& ex, std::span<const HeldLock> held,
+                                std::uint16_t cls, std::int32_t to, std::source_location site) {
+  bool known = to >= 0;
+  for (std::size_t i = 0; known && i < held.size(); ++i) {
+    known = edge_slot(held[i].class_id, to) >= 0;
+  }
+  if (!known) {
+    on_acquire_slow(ex, held, cls, site);
+    return;
+  }
+  ++holds_[static_cast<std::size_t>(to)];
+  for (const HeldLock& h : held) {
+    ++edges_[static_cast<std::size_t>(edge_slot(h.class_id, to))].count;
+  }
+}
+
 void LockOrder::on_acquire_slow(const Execution& ex, std::span<const HeldLock> held,
                                 std::uint16_t cls, std::source_location site) {
   const std::uint32_t to = class_index(ex, cls);

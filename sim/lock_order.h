@@ -13,8 +13,8 @@
 // - One LockOrder outlives many executions; it is fed by Execution and read by reports. An
 //   Execution's class ids are its own: a destroyed Execution calls forget(), so one built later
 //   at the same address (the next exploration merged into the same LockOrder) is mapped anew.
-// Cost: an acquisition with no lock held costs nothing here; otherwise one matrix lookup per
-// held lock, and a graph search only the first time an edge is seen.
+// Cost: an acquisition with no lock held is one counter increment; otherwise one matrix lookup
+// per held lock, and a graph search only the first time an edge is seen.
 #pragma once
 
 #include <cstdint>
@@ -66,15 +66,16 @@ struct HeldAcrossWait {
 
 class LockOrder {
  public:
-  // Inline fast path: with no lock held, only the class's hold count changes.
+  // Inline fast path: with no lock held, only the class's hold count changes. With locks
+  // held, edges already seen cost one table lookup each (on_acquire_held).
   void on_acquire(const Execution& ex, std::span<const HeldLock> held, std::uint16_t cls,
                   std::source_location site) {
-    if (held.empty() && cached_for_ == &ex && cls < exec_to_class_.size() &&
-        exec_to_class_[cls] >= 0) {
-      ++holds_[static_cast<std::size_t>(exec_to_class_[cls])];
+    const std::int32_t to = cached_for_ == &ex ? mapped(cls) : -1;
+    if (to >= 0 && held.empty()) {
+      ++holds_[static_cast<std::size_t>(to)];
       return;
     }
-    on_acquire_slow(ex, held, cls, site);
+    on_acquire_held(ex, held, cls, to, site);
   }
   void on_wait(const Execution& ex, std::span<const HeldLock> held, OpKind kind,
                ObjectId waited, std::source_location site, bool blocked);
@@ -95,6 +96,19 @@ class LockOrder {
 
  private:
   std::uint32_t class_index(const Execution& ex, std::uint16_t exec_class);
+  // Index of an execution class already seen in the cached execution, else -1.
+  std::int32_t mapped(std::uint16_t exec_class) const {
+    return exec_class < exec_to_class_.size() ? exec_to_class_[exec_class] : -1;
+  }
+  // The edge index of (held class -> to), or -1 when the class or the edge is new.
+  std::int32_t edge_slot(std::uint16_t held_class, std::int32_t to) const {
+    const std::int32_t from = mapped(held_class);
+    if (from < 0) return -1;
+    return matrix_[static_cast<std::size_t>(from) * matrix_dim_ + static_cast<std::size_t>(to)];
+  }
+  // `to` is mapped(cls), or -1. Counts known edges in place, else takes the slow path.
+  void on_acquire_held(const Execution& ex, std::span<const HeldLock> held, std::uint16_t cls,
+                       std::int32_t to, std::source_location site);
   void on_acquire_slow(const Execution& ex, std::span<const HeldLock> held, std::uint16_t cls,
                        std::source_location site);
 

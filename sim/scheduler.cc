@@ -22,6 +22,7 @@ std::optional<std::uint64_t> Scheduler::begin_execution() {
   error_.clear();
   seed_ = strategy_.begin_execution();
   wants_steps_ = strategy_.wants_steps();
+  uniform_ = strategy_.uniform_task_picks();
   return seed_;
 }
 
@@ -36,29 +37,20 @@ void Scheduler::end_execution(const ExecutionOutcome& outcome) {
   strategy_.end_execution(outcome);
 }
 
-Scheduler::PickStatus Scheduler::pick(std::span<const Candidate> runnable,
-                                      std::optional<TaskId> current, std::uint32_t max_steps,
-                                      TaskId& out) {
-  const auto step = static_cast<std::uint32_t>(steps_.size());
+Scheduler::PickStatus Scheduler::pick_failed(std::size_t index, TaskId picked,
+                                             std::uint32_t step, std::uint32_t max_steps) {
   if (step >= max_steps) {
     error_ = fmt::format("step bound of {} steps exceeded (a possible livelock)", max_steps);
     return PickStatus::kStepBound;
   }
-  const std::optional<TaskId> picked = strategy_.pick_task({runnable, current, step});
-  if (!picked) {
+  if (index == Strategy::kAbandon) {
     if (strategy_.pruned()) return PickStatus::kPruned;
     error_ = strategy_.abandon_reason();
     if (error_.empty()) error_ = fmt::format("strategy {} abandoned", strategy_.name());
     return PickStatus::kAbandoned;
   }
-  for (const Candidate& c : runnable) {
-    if (c.task == *picked) {
-      out = *picked;
-      return PickStatus::kOk;
-    }
-  }
   error_ = fmt::format("strategy {} picked task {} at step {}, which is not runnable",
-                       strategy_.name(), raw(*picked), step);
+                       strategy_.name(), raw(picked), step);
   return PickStatus::kInvalid;
 }
 

@@ -8,12 +8,14 @@
 //   next begin_execution(); it is what a trace stores and what replay checks against.
 // - Metrics accumulate across the executions of an exploration.
 // Failure: an invalid pick, a replay divergence or the step bound end the execution; why is in
-// error(). Cost: pick() is one virtual call, one scan of the runnable set (to validate) and
-// one append to a vector whose capacity is kept across executions.
+// error(). Cost: pick() is one virtual call (none for a uniform strategy, whose generator it
+// draws from) and one comparison (to validate); record() is one append to a vector whose
+// capacity is kept across executions.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,10 +40,21 @@ class Scheduler final {
   std::optional<std::uint64_t> begin_execution();
   void end_execution(const ExecutionOutcome& outcome);
 
-  // Picks the task for the step `steps().size()`. On kOk, `out` is runnable and the step is
-  // recorded with `site_of(out)` supplied by the caller afterwards through record().
+  // Picks the task for the step `steps().size()`: on kOk, `out` is the position of a task in
+  // `runnable`, whose step the caller then records through record(). The strategy answers
+  // with a position, so validating it is one comparison.
   PickStatus pick(std::span<const Candidate> runnable, std::optional<TaskId> current,
-                  std::uint32_t max_steps, TaskId& out);
+                  std::uint32_t max_steps, std::size_t& out) {
+    const auto step = static_cast<std::uint32_t>(steps_.size());
+    if (step >= max_steps) return pick_failed(0, TaskId{}, step, max_steps);
+    TaskId picked{};
+    const std::size_t i =
+        uniform_ != nullptr ? static_cast<std::size_t>(uniform_->below(runnable.size()))
+                            : strategy_.pick_index({runnable, current, step}, picked);
+    if (i >= runnable.size()) return pick_failed(i, picked, step, max_steps);
+    out = i;
+    return PickStatus::kOk;
+  }
   void record(const StepRecord& step) {
     steps_.push_back(step);
     if (wants_steps_) strategy_.on_step(step);
@@ -61,6 +74,11 @@ class Scheduler final {
   const SchedulerMetrics& metrics() const { return metrics_; }
 
  private:
+  // Sets error() for a pick that did not yield a runnable task: the step bound (checked
+  // first), an abandon, or an invalid pick.
+  PickStatus pick_failed(std::size_t index, TaskId picked, std::uint32_t step,
+                         std::uint32_t max_steps);
+
   Strategy& strategy_;
   std::vector<StepRecord> steps_;
   std::vector<std::uint64_t> values_;
@@ -68,6 +86,7 @@ class Scheduler final {
   std::string error_;
   SchedulerMetrics metrics_;
   bool wants_steps_ = false;
+  Rng* uniform_ = nullptr;  // Strategy::uniform_task_picks() of this execution
 };
 
 }  // namespace lockstep::sim

@@ -24,6 +24,11 @@ class RandomStrategy final : public Strategy {
   std::optional<TaskId> pick_task(const SchedulingPoint& p) override {
     return p.runnable[rng_.below(p.runnable.size())].task;
   }
+  // Same draw as pick_task, by position.
+  std::size_t pick_index(const SchedulingPoint& p, TaskId&) override {
+    return static_cast<std::size_t>(rng_.below(p.runnable.size()));
+  }
+  Rng* uniform_task_picks() override { return &rng_; }
   std::uint64_t pick_value(std::uint64_t bound) override { return rng_.below(bound); }
   std::vector<std::pair<std::string, std::string>> options() const override {
     return {{"seed", std::to_string(options_.seed)},

@@ -32,6 +32,15 @@ constexpr std::array kTable{
 
 }  // namespace
 
+std::size_t Strategy::pick_index(const SchedulingPoint& point, TaskId& picked) {
+  const std::optional<TaskId> t = pick_task(point);
+  if (!t) return kAbandon;
+  picked = *t;
+  std::size_t i = 0;
+  while (i < point.runnable.size() && point.runnable[i].task != *t) ++i;
+  return i;
+}
+
 std::span<const StrategyEntry> strategy_table() { return kTable; }
 
 std::unique_ptr<Strategy> make_strategy(const StrategyConfig& config) {

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/strategies/rng.h"
 #include "sim/task.h"
 
 namespace lockstep::sim {
@@ -100,6 +101,16 @@ class Strategy {
   virtual std::string_view name() const noexcept = 0;
   virtual std::optional<std::uint64_t> begin_execution() = 0;
   virtual std::optional<TaskId> pick_task(const SchedulingPoint& point) = 0;
+  // The form the Scheduler calls: the position of the picked task in point.runnable,
+  // kAbandon to abandon, or point.runnable.size() when the picked task is not runnable (its
+  // id is then left in `picked`). The default asks pick_task and looks its answer up; a
+  // strategy that picks by position overrides it and skips the lookup.
+  static constexpr std::size_t kAbandon = ~std::size_t{0};
+  virtual std::size_t pick_index(const SchedulingPoint& point, TaskId& picked);
+  // A strategy whose every task pick is rng.below(runnable.size()) on one generator of its own
+  // may return that generator (asked once per execution): the Scheduler then draws from it
+  // itself, the same draws, without a virtual call per step.
+  virtual Rng* uniform_task_picks() { return nullptr; }
   virtual std::uint64_t pick_value(std::uint64_t bound) = 0;
   // Called after every step when wants_steps() (asked once per execution) is true.
   virtual bool wants_steps() const { return false; }
