@@ -390,6 +390,11 @@ TEST(DporDifferential, LockThenTimedReceiveThenLockAgain) {
   EXPECT_LE(dpor.result.executions, dfs.result.executions);
 }
 
+// Open (issue 7): with other seeds, about one program in 2,400 still shows DPOR missing an
+// outcome DFS reaches. The one found: t0 = {lock a, yield, read}, t1 = {lock a, lock b,
+// write}, t2 = {lock a, receive with deadline}; DPOR misses "a: 0,2,1 with t0 reading after
+// t1's write" — reader/writer arrivals made in the step before the lock's point, combined
+// with sleep sets. CI runs this property with a fixed seed (tests/strategies/CMakeLists.txt).
 RC_GTEST_PROP(DporDifferential, ReachesExactlyTheOutcomesOfDfs, ()) {
   const auto ntasks = *rc::gen::inRange<std::size_t>(2, 4);
   RandomProgram p;
