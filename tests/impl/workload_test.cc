@@ -2,6 +2,9 @@
 // record formatting, and whole workloads run on both runtimes.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
 
 #include "impl/run_workload.h"
@@ -176,13 +179,26 @@ TYPED_TEST(RunWorkloadTest, HungBackgroundStartIsReleasedAtTheEnd) {
       {make_op(K::kConnect), make_op(K::kStart, ThreadId{0}, Stall{StallKind::kHangForever, {}}),
        make_op(K::kStart, ThreadId{1})}});
   testing::run_as_task<R>([&] { run_workload<R>(w, DesignVariant::kCurrent, p); });
-  OpError t0 = OpError::kNone;
+  std::optional<OpError> t0;
+  bool stalled = false;
   for (const auto& r : p.records()) {
     if (r.kind == RecordKind::kOpEnd && r.phase == Phase::kBackground && r.thread == ThreadId{0}) {
       t0 = r.error;
     }
+    stalled |= r.kind == RecordKind::kStallBegin && r.thread == ThreadId{0};
   }
-  EXPECT_EQ(t0, OpError::kAgentDead);  // released at teardown, as a dead agent
+  ASSERT_TRUE(t0.has_value()) << "the background start of t0 never ended\n" << p.dump();
+  if constexpr (std::is_same_v<R, sim::SimRuntime>) {
+    // Virtual time: the start reaches its gate long before the 1 ms settle ends.
+    EXPECT_TRUE(stalled) << p.dump();
+  }
+  if (stalled) {
+    EXPECT_EQ(*t0, OpError::kAgentDead) << p.dump();  // released at teardown, as a dead agent
+  } else {
+    // On OS threads a loaded machine may shut the manager down before the start's command
+    // reached t0's worker: it is refused as closing, and still ends.
+    EXPECT_EQ(*t0, OpError::kClosing) << p.dump();
+  }
 }
 
 }  // namespace

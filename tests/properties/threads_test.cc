@@ -30,7 +30,7 @@ class ThreadsScenario : public ::testing::TestWithParam<std::string_view> {};
 TEST_P(ThreadsScenario, CurrentPassesEveryProperty) {
   impl::Workload w = *traces::scenario(GetParam());
   w.unload_delay = milliseconds(20);
-  w.settle = milliseconds(60);
+  w.settle = milliseconds(150);
   w.cleanup.period = milliseconds(5);
   w.cleanup.idle_timeout = milliseconds(10);
   for (int run = 0; run < 5; ++run) {
@@ -43,7 +43,7 @@ TEST_P(ThreadsScenario, CurrentPassesEveryProperty) {
     const auto final_state = probe.final_state();
     const ExecutionView view{w, impl::DesignVariant::kCurrent, records, tasks, final_state, {}};
     CheckOptions o;
-    o.unload_slack = milliseconds(40);
+    o.unload_slack = milliseconds(100);  // a loaded CI machine (or ASan) may run the listener late
     const auto v = check_execution(view, o);
     EXPECT_TRUE(v.empty()) << GetParam() << " run " << run << "\n" << failures(v, probe);
   }
