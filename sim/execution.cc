@@ -222,6 +222,7 @@ TaskRecord* Execution::pick_next() {
     TaskRecord& next = *tasks_[raw(out[index].task)];
     scheduler_.record({next.id, next.pending, now, next.site});
     effects_open_ = track_effects_;
+    effects_.objects_before = static_cast<std::uint32_t>(objects_.size());
     last_picked_ = next.id;
     return &next;
   }

@@ -35,15 +35,19 @@
 //   happens after every step before it. A jump takes an epoch (the join of all clocks); a
 //   step that ran because of the jump (a sleep, a receive that timed out) joins it, after its
 //   own races are found without it: its operation might have run before the jump (a receive
-//   that would then have got a value). Timers due at one instant are ordinary choices.
+//   that would then have got a value). Its other races with steps before the jump are
+//   dropped (it cannot run before them); those with steps after the jump stay. Timers due at
+//   one instant are ordinary choices.
 // - a step with a data choice (sim::choose), or with more accesses than are reported, is
 //   treated as conflicting with every step.
 // Departures from the paper: a backtrack candidate that cannot run at its state (possible
 // only if the dependence above missed an enabling) makes all runnable tasks candidates there,
 // as in Flanagan and Godefroid's DPOR (POPL 2005); the pending operations of the tasks left
 // at the end of an execution (blocked forever, or cut off) race like executed steps, so a
-// lock that one task never got is tried first in a reordering. At most 64 tasks per
-// execution.
+// lock that one task never got is tried first in a reordering. Object ids follow binding
+// order, so a sleeping step's objects name the same objects in a later execution only if they
+// were bound before that step: a step that bound one is not put to sleep. At most 64 tasks
+// per execution.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -478,12 +482,15 @@ class DporStrategy final : public Strategy {
         }
       }
     }
-    if (f.effects.timed_out) {
-      // Reordered before an earlier step, the receive would still find nothing unless that
-      // step was another receive that took what it could have got, or a send.
-      std::erase_if(races_found_, [this](std::uint32_t e) {
-        return events_[e].op != OpKind::kRecv && events_[e].op != OpKind::kRecvUntil &&
-               events_[e].op != OpKind::kSend;
+    if (f.timed) {
+      // A step that ran because the clock jumped cannot run before a step taken before the
+      // jump (the clock moves only when nothing else can run), so those races are dropped,
+      // except that a receive that timed out could have taken a value instead: a send, or a
+      // receive that took what it could have got. Races with steps after the jump stay.
+      std::erase_if(races_found_, [this, &f](std::uint32_t e) {
+        const OpKind op = events_[e].op;
+        const bool channel = op == OpKind::kRecv || op == OpKind::kRecvUntil || op == OpKind::kSend;
+        return happens_before(e, epoch_) && !(f.effects.timed_out && channel);
       });
     }
     events_.push_back({t, f.op, counts_[raw(t)], node});
@@ -613,6 +620,16 @@ class DporStrategy final : public Strategy {
     n.backtrack |= add;
   }
 
+  // A sleeper is a step taken in an earlier execution: its objects must name the same objects
+  // here. Those bound before the step do (the prefix is the same); one bound during the step
+  // may not (ids follow binding order), so such a step is not put to sleep.
+  static bool portable(const Footprint& f) {
+    for (int i = 0; i < f.effects.count; ++i) {
+      if (raw(f.effects.accesses[i].object) >= f.effects.objects_before) return false;
+    }
+    return true;
+  }
+
   void inherit_sleep(const Node& parent, std::vector<Footprint>& out) {
     const Footprint& step = parent.chosen_fp;
     auto keep = [&](const Footprint& s) {
@@ -620,7 +637,9 @@ class DporStrategy final : public Strategy {
       if (independent(s, step, sleep_a_, sleep_b_)) out.push_back(s);
     };
     for (const Footprint& s : parent.sleep) keep(s);
-    for (const Footprint& s : parent.explored) keep(s);
+    for (const Footprint& s : parent.explored) {
+      if (portable(s)) keep(s);
+    }
   }
 
   DporOptions options_;

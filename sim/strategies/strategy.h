@@ -69,6 +69,10 @@ struct StepEffects {
                            // it closed
   std::uint64_t observed = 0;  // observation footprint (sim::observation_mask), 0: none
   TaskId spawned{0xffffffffu};  // the task a spawn step created
+  // Objects bound in the execution before the step. Ids are numbered in binding order, so an
+  // id at or above this was bound during the step and may name another object in an
+  // execution that diverged before it.
+  std::uint32_t objects_before = 0;
   void add(ObjectId o, AccessMode m) {
     if (count < kMaxAccesses) {
       accesses[count++] = {o, m};
