@@ -11,11 +11,9 @@
 // CPU time of the benchmark's OS thread (wall time is distorted by other load on the machine).
 #include <benchmark/benchmark.h>
 
-#include <boost/context/fiber.hpp>
-#include <time.h>
-
 #include <chrono>
 
+#include "bench/fiber_clock.h"
 #include "sim/explore.h"
 #include "sim/lock_order.h"
 #include "sim/sim_runtime.h"
@@ -23,12 +21,7 @@
 namespace lockstep::sim {
 namespace {
 
-// CPU time of this OS thread: unaffected by other processes competing for the cores.
-double cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
-}
+using bench::thread_cpu_ns;
 
 double g_round_trip_ns = 0;
 
@@ -40,26 +33,8 @@ void report(benchmark::State& state, double total_ns, double units, const char* 
 }
 
 void BareFiberRoundTrip(benchmark::State& state) {
-  namespace ctx = boost::context;
-  std::int64_t n = 0;
-  ctx::fiber f{[&n](ctx::fiber&& main) {
-    for (;;) {
-      ++n;
-      main = std::move(main).resume();
-    }
-    return std::move(main);
-  }};
-  f = std::move(f).resume();  // start it
-  const double t0 = cpu_ns();
-  std::int64_t trips = 0;
-  for (auto _ : state) {
-    f = std::move(f).resume();
-    ++trips;
-  }
-  const double ns = cpu_ns() - t0;
-  g_round_trip_ns = ns / static_cast<double>(trips);
+  for (auto _ : state) g_round_trip_ns = bench::measure_round_trip_ns(20'000'000);
   state.counters["ns_per_round_trip"] = g_round_trip_ns;
-  benchmark::DoNotOptimize(n);
 }
 
 template <class Body>
@@ -69,14 +44,14 @@ void steps_bench(benchmark::State& state, Body body) {
   LockOrder order;
   Execution ex(scheduler, &order);
   double steps = 0;
-  const double t0 = cpu_ns();
+  const double t0 = thread_cpu_ns();
   for (auto _ : state) {
     scheduler.begin_execution();
     ex.run(body, {10'000'000});
     steps += ex.step();
     scheduler.end_execution({ex.outcome(), ex.step(), false});
   }
-  const double ns = cpu_ns() - t0;
+  const double ns = thread_cpu_ns() - t0;
   report(state, ns, steps, "ns_per_step");
 }
 
@@ -132,20 +107,20 @@ void ThreeTaskLock(benchmark::State& state, bool dfs) {
   ExploreOptions o;
   o.lock_order = &order;
   double executions = 0;
-  const double t0 = cpu_ns();
+  const double t0 = thread_cpu_ns();
   for (auto _ : state) {
     auto strategy = dfs ? make_dfs_strategy({}) : make_random_strategy({1, 10'000});
     const ExploreResult r = explore_tasks(*strategy, tasks, o);
     executions += static_cast<double>(r.executions);
     if (r.failures != 0) state.SkipWithError("unexpected failure");
   }
-  const double ns = cpu_ns() - t0;
+  const double ns = thread_cpu_ns() - t0;
   report(state, ns, executions, "ns_per_exec");
   state.counters["vs_160k_per_s"] = executions / (ns * 1e-9) / 160'000.0;
   benchmark::DoNotOptimize(counter);
 }
 
-BENCHMARK(BareFiberRoundTrip);
+BENCHMARK(BareFiberRoundTrip)->Iterations(1);
 BENCHMARK(MutexPingPongStep)->Unit(benchmark::kMillisecond);
 BENCHMARK(ChannelRingStep)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(ThreeTaskLock, random, false)->Unit(benchmark::kMillisecond);
