@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,21 @@ inline ExploreReport explore_dpor(impl::DesignVariant d, std::string_view scenar
 inline std::string describe(const ExploreReport& r) {
   if (!r.first_failure || !r.first_failure->failure) return "no failure";
   return r.first_failure->failure->property + ": " + r.first_failure->failure->message;
+}
+
+// `current` passes every execution of the scenario's reduced space, which has `executions`
+// complete executions (pruned ones not counted).
+inline void expect_current_exhausts(std::string_view scenario_name, std::uint64_t executions) {
+  const ExploreReport r = explore_dpor(impl::DesignVariant::kCurrent, scenario_name, 0);
+  std::printf("current / %-22s dpor: %llu executions, %llu pruned, exhausted %d\n",
+              std::string(scenario_name).c_str(), static_cast<unsigned long long>(r.executions),
+              static_cast<unsigned long long>(r.metrics.pruned), r.exhausted);
+  EXPECT_FALSE(r.first_failure) << describe(r);
+  EXPECT_TRUE(r.lock_order_violations.empty());
+  EXPECT_TRUE(r.exhausted);
+  // The count is a function of the program and the dependence relation alone: a change in
+  // either shows here.
+  EXPECT_EQ(r.executions, executions);
 }
 
 inline void expect_caught_by_dpor(impl::DesignVariant v, std::uint64_t budget) {

@@ -22,17 +22,7 @@ struct Exhaustible {
 class CurrentDpor : public ::testing::TestWithParam<Exhaustible> {};
 
 TEST_P(CurrentDpor, PassesTheWholeReducedSpace) {
-  const ExploreReport r = explore_dpor(DesignVariant::kCurrent, GetParam().scenario, 0);
-  std::printf("current / %-22s dpor: %llu executions, %llu pruned, exhausted %d\n",
-              std::string(GetParam().scenario).c_str(),
-              static_cast<unsigned long long>(r.executions),
-              static_cast<unsigned long long>(r.metrics.pruned), r.exhausted);
-  EXPECT_FALSE(r.first_failure) << describe(r);
-  EXPECT_TRUE(r.lock_order_violations.empty());
-  EXPECT_TRUE(r.exhausted);
-  // The count is a function of the program and the dependence relation alone: a change in
-  // either shows here.
-  EXPECT_EQ(r.executions, GetParam().executions);
+  expect_current_exhausts(GetParam().scenario, GetParam().executions);
 }
 
 INSTANTIATE_TEST_SUITE_P(SmallScenarios, CurrentDpor,
