@@ -114,8 +114,8 @@ int run_explore(const ExploreArgs& a) {
       return usage_error(fmt::format("--shard applies to random and pct, not {}", a.strategy));
     }
   }
-  if (a.preemption_bound && a.strategy != "dfs") {
-    return usage_error("--preemption-bound applies to dfs only");
+  if (a.preemption_bound && a.strategy != "dfs" && a.strategy != "dpor") {
+    return usage_error("--preemption-bound applies to dfs and dpor only");
   }
   std::vector<Job> jobs;
   try {

@@ -47,6 +47,12 @@ std::string xml_escape(const std::string& s) {
   return out;
 }
 
+std::string exhausted_note(const ExploreArgs& a) {
+  if (!a.preemption_bound) return " (space exhausted)";
+  return fmt::format(" (space exhausted within {} preemption{})", *a.preemption_bound,
+                     *a.preemption_bound == 1 ? "" : "s");
+}
+
 }  // namespace
 
 impl::Workload read_workload_file(const std::string& path) {
@@ -144,7 +150,7 @@ std::string summary_table(const std::vector<Row>& rows, const ExploreArgs& a, do
         failed ? std::to_string(r.report.first_failure_index + 1) : "-",
         r.shrunk_path.empty() ? "-" : fmt::format("{} steps", r.shrunk_steps),
         a.stats ? fmt::format("{:>6.2f}s", r.seconds) : "",
-        r.verdict + (r.report.exhausted ? " (space exhausted)" : "") +
+        r.verdict + (r.report.exhausted ? exhausted_note(a) : "") +
             (r.report.metrics.pruned > 0
                  ? fmt::format(" [{} pruned by sleep sets]", r.report.metrics.pruned)
                  : ""));
@@ -159,6 +165,7 @@ std::string summary_json(const std::vector<Row>& rows, const ExploreArgs& a, dou
   j["seed"] = a.seed;
   j["schedules"] = a.schedules;
   j["shard"] = a.shard;
+  if (a.preemption_bound) j["preemption-bound"] = *a.preemption_bound;
   j["rows"] = nlohmann::ordered_json::array();
   for (const Row& r : rows) {
     nlohmann::ordered_json row;

@@ -197,6 +197,9 @@ TaskRecord* Execution::pick_next() {
       for (const TaskRecord* t : live_) earliest = std::min(earliest, t->deadline);
       if (earliest != kNever) {
         clock_.advance_to(earliest);
+        // Every task was blocked, the one that ran last too: whichever timer's task runs next
+        // is woken, not preempted into (the preemption bounds of DFS and DPOR count on it).
+        last_picked_.reset();
         if (track_effects_) scheduler_.clock_advanced();
         continue;
       }

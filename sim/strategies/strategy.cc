@@ -17,7 +17,7 @@ std::unique_ptr<Strategy> dfs_from(const StrategyConfig& c) {
   return make_dfs_strategy({c.preemption_bound, c.executions});
 }
 std::unique_ptr<Strategy> dpor_from(const StrategyConfig& c) {
-  return make_dpor_strategy({c.executions});
+  return make_dpor_strategy({c.executions, c.preemption_bound});
 }
 
 constexpr std::array kTable{
@@ -26,7 +26,9 @@ constexpr std::array kTable{
                   &pct_from},
     StrategyEntry{"dfs", "exhaustive depth-first search, optionally preemption-bounded",
                   &dfs_from},
-    StrategyEntry{"dpor", "exhaustive search up to equivalence: source-set DPOR, sleep sets",
+    StrategyEntry{"dpor",
+                  "exhaustive search up to equivalence: source-set DPOR, sleep sets; optionally "
+                  "preemption-bounded",
                   &dpor_from},
 };
 

@@ -34,7 +34,8 @@ struct Candidate {
 
 struct SchedulingPoint {
   std::span<const Candidate> runnable;  // never empty, ordered by TaskId
-  std::optional<TaskId> current;        // the task that ran the last step; empty at first
+  std::optional<TaskId> current;        // the task that ran the last step; empty at first and
+                                        // after virtual time jumped (every task was blocked)
   std::uint32_t step;                   // index of the step about to be taken
 };
 
@@ -163,6 +164,9 @@ struct DfsOptions {
 // Dynamic partial-order reduction (sim/strategies/dpor.cc).
 struct DporOptions {
   std::uint64_t max_executions = 0;  // 0: until exhausted
+  // Explore only schedules with at most this many preemptions (bounded partial-order
+  // reduction; sleep sets are then off). none: unbounded.
+  std::optional<std::uint32_t> preemption_bound;
 };
 struct ReplayOptions {
   std::vector<StepRecord> steps;  // op, object and task per step (time and site ignored)

@@ -77,6 +77,12 @@ bad_input "shrink of a malformed trace" shrink "$T/bad.json"
 bad_input "unknown graph format" lockgraph --format png
 bad_input "unknown design for lockgraph" lockgraph --design nope
 bad_input "no command" 
+bad_input "preemption bound for pct" explore --strategy pct --preemption-bound 1
+
+# 5b. DPOR bounded in preemptions says the space was exhausted within the bound.
+run explore --design current --scenario attach-during-unload --strategy dpor --preemption-bound 1 --schedules 0
+check "bounded dpor: current holds" rc_is 0
+check "bounded dpor: exhausted within the bound" grep -q "space exhausted within 1 preemption)" "$T/out"
 
 # 6. Determinism: the same command twice gives the same summary and the same trace bytes.
 run explore --design all --strategy pct --schedules 500 --seed 7 --json --no-shrink --out "$T/d"

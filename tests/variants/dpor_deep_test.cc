@@ -1,6 +1,7 @@
 // Slow tier. DPOR catches the two variants whose bugs lie deep in its depth-first order (about
 // 60,000 and 20,000 complete executions, plus the pruned ones), and `current` passes the whole
-// reduced space of two larger scenarios (about 3 s and 50 s in a Release build).
+// reduced space of two larger scenarios (about 3 s and 50 s in a Release build); bounded in
+// preemptions, every scenario within two, and split-lock-domains caught within two.
 #include <gtest/gtest.h>
 
 #include "tests/variants/dpor_support.h"
@@ -19,6 +20,23 @@ TEST(VariantDporDeep, NoUnloadGuard) {
 TEST(CurrentDporDeep, WorkerTeardownExhausted) { expect_current_exhausts("worker-teardown", 48925); }
 
 TEST(CurrentDporDeep, HungStartExhausted) { expect_current_exhausts("hung-start", 691521); }
+
+TEST(VariantDporDeep, SplitLockDomainsWithinTwoPreemptions) {
+  expect_caught_by_dpor(impl::DesignVariant::kSplitLockDomains, 20000, 2);
+}
+
+// Every scenario's whole space within two preemptions (worker-head-of-line: about 35 s).
+TEST(CurrentDporDeep, EveryScenarioWithinTwoPreemptions) {
+  const std::pair<std::string_view, std::uint64_t> counts[] = {
+      {"phantom-attach", 34157},       {"hung-start", 47650},
+      {"worker-head-of-line", 705085}, {"worker-teardown", 1859},
+      {"long-prompt", 21},             {"cleanup-during-prompt", 52},
+      {"busy-session-lookup", 199},    {"attach-during-unload", 13947}};
+  for (const auto& [scenario, executions] : counts) {
+    SCOPED_TRACE(std::string(scenario));
+    expect_current_exhausts(scenario, executions, 2);
+  }
+}
 
 }  // namespace
 }  // namespace lockstep::traces

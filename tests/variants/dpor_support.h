@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,14 +20,17 @@ inline std::string test_name(std::string_view s) {
   return n;
 }
 
-// budget 0: until the space is exhausted. A variant stops at its SPEC property.
+// budget 0: until the space is exhausted. A variant stops at its SPEC property. With a bound,
+// only schedules with at most that many preemptions.
 inline ExploreReport explore_dpor(impl::DesignVariant d, std::string_view scenario_name,
-                                  std::uint64_t budget) {
+                                  std::uint64_t budget,
+                                  std::optional<std::uint32_t> bound = std::nullopt) {
   ExploreConfig c;
   c.workload = *scenario(scenario_name);
   c.design = d;
   c.strategy = sim::StrategyConfig{"dpor"};
   c.strategy.executions = budget;
+  c.strategy.preemption_bound = bound;
   c.program = "scenario:" + std::string(scenario_name);
   c.stop_when = expected_properties(d);
   return explore_workload(c);
@@ -39,10 +43,13 @@ inline std::string describe(const ExploreReport& r) {
 
 // `current` passes every execution of the scenario's reduced space, which has `executions`
 // complete executions (pruned ones not counted).
-inline void expect_current_exhausts(std::string_view scenario_name, std::uint64_t executions) {
-  const ExploreReport r = explore_dpor(impl::DesignVariant::kCurrent, scenario_name, 0);
-  std::printf("current / %-22s dpor: %llu executions, %llu pruned, exhausted %d\n",
-              std::string(scenario_name).c_str(), static_cast<unsigned long long>(r.executions),
+inline void expect_current_exhausts(std::string_view scenario_name, std::uint64_t executions,
+                                    std::optional<std::uint32_t> bound = std::nullopt) {
+  const ExploreReport r = explore_dpor(impl::DesignVariant::kCurrent, scenario_name, 0, bound);
+  std::printf("current / %-22s dpor%s: %llu executions, %llu pruned, exhausted %d\n",
+              std::string(scenario_name).c_str(),
+              bound ? (" within " + std::to_string(*bound) + " preemption(s)").c_str() : "",
+              static_cast<unsigned long long>(r.executions),
               static_cast<unsigned long long>(r.metrics.pruned), r.exhausted);
   EXPECT_FALSE(r.first_failure) << describe(r);
   EXPECT_TRUE(r.lock_order_violations.empty());
@@ -52,9 +59,10 @@ inline void expect_current_exhausts(std::string_view scenario_name, std::uint64_
   EXPECT_EQ(r.executions, executions);
 }
 
-inline void expect_caught_by_dpor(impl::DesignVariant v, std::uint64_t budget) {
+inline void expect_caught_by_dpor(impl::DesignVariant v, std::uint64_t budget,
+                                  std::optional<std::uint32_t> bound = std::nullopt) {
   const auto expected = expected_properties(v);
-  const ExploreReport r = explore_dpor(v, scenario_for(v), budget);
+  const ExploreReport r = explore_dpor(v, scenario_for(v), budget, bound);
   ASSERT_TRUE(r.first_failure) << impl::design_variant_name(v) << " not caught by dpor in "
                                << r.executions << " executions";
   const auto p = properties::parse_property(r.first_failure->failure->property);

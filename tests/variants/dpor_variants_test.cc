@@ -2,7 +2,9 @@
 // enough to exhaust in the fast tier (and a capped prefix of the others), and DPOR catches
 // each variant whose bug lies early in its depth-first order, by the property SPEC.md names,
 // with a trace that replays. split-lock-domains and no-unload-guard lie deeper (tens of
-// thousands of executions): dpor_deep_test, in the slow tier.
+// thousands of executions): dpor_deep_test, in the slow tier. Bounded in preemptions, DPOR
+// exhausts every scenario of `current` within one preemption, catches every variant but
+// split-lock-domains there, and shows that split-lock-domains needs two.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -60,6 +62,51 @@ INSTANTIATE_TEST_SUITE_P(
                       Early{DesignVariant::kCleanupUnderWriteLock, 100},
                       Early{DesignVariant::kReadLockAcrossAwait, 1000}),
     [](const auto& p) { return test_name(impl::design_variant_name(p.param.variant)); });
+
+// Within one preemption: every scenario's whole space, with its exact count.
+class CurrentDporBounded : public ::testing::TestWithParam<Exhaustible> {};
+
+TEST_P(CurrentDporBounded, PassesEveryScheduleWithinOnePreemption) {
+  expect_current_exhausts(GetParam().scenario, GetParam().executions, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryScenario, CurrentDporBounded,
+                         ::testing::Values(Exhaustible{"phantom-attach", 916},
+                                           Exhaustible{"hung-start", 763},
+                                           Exhaustible{"worker-head-of-line", 8371},
+                                           Exhaustible{"worker-teardown", 53},
+                                           Exhaustible{"long-prompt", 5},
+                                           Exhaustible{"cleanup-during-prompt", 12},
+                                           Exhaustible{"busy-session-lookup", 37},
+                                           Exhaustible{"attach-during-unload", 347}),
+                         [](const auto& p) { return test_name(p.param.scenario); });
+
+class VariantDporBounded : public ::testing::TestWithParam<Early> {};
+
+TEST_P(VariantDporBounded, CaughtWithinOnePreemption) {
+  expect_caught_by_dpor(GetParam().variant, GetParam().budget, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryVariantButOne, VariantDporBounded,
+    ::testing::Values(Early{DesignVariant::kBlockingStart, 10},
+                      Early{DesignVariant::kSingleWorker, 100},
+                      Early{DesignVariant::kLeakyWorkers, 100},
+                      Early{DesignVariant::kGlobalPoolLock, 100},
+                      Early{DesignVariant::kCleanupUnderWriteLock, 100},
+                      Early{DesignVariant::kReadLockAcrossAwait, 100},
+                      Early{DesignVariant::kNoUnloadGuard, 1000}),
+    [](const auto& p) { return test_name(impl::design_variant_name(p.param.variant)); });
+
+// The phantom subscriber needs two preemptions: the late attach's check, the disconnect, then
+// the insert. Within one, the whole space passes (the slow tier catches it within two).
+TEST(VariantDporBounded, SplitLockDomainsNeedsTwoPreemptions) {
+  const ExploreReport r =
+      explore_dpor(DesignVariant::kSplitLockDomains, "phantom-attach", 0, 1);
+  EXPECT_FALSE(r.first_failure) << describe(r);
+  EXPECT_TRUE(r.exhausted);
+  EXPECT_EQ(r.executions, 920u);
+}
 
 }  // namespace
 }  // namespace lockstep::traces
