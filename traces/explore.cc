@@ -126,6 +126,7 @@ ExploreReport explore_workload(const ExploreConfig& config) {
     header.seed = config.strategy.seed;
     CrashRecorder::arm(config.crash_trace_path, header, ex);
   }
+  bool stopped_at_failure = false;
   while (scheduler.begin_execution()) {
     ExecutionRun run;
     run_and_check(ex, config.workload, config.design, config.checks, run);
@@ -163,12 +164,17 @@ ExploreReport explore_workload(const ExploreConfig& config) {
     if (config.progress && report.executions % config.progress_every == 0) {
       config.progress({report.executions, report.failing_executions});
     }
-    if (decisive && config.stop_on_failure) break;
+    if (decisive && config.stop_on_failure) {
+      stopped_at_failure = true;
+      break;
+    }
   }
   ex.set_end_hook(nullptr);
   if (!config.crash_trace_path.empty()) CrashRecorder::disarm();
   report.distinct_schedules = schedules.size();
-  report.exhausted = strategy->exhausted();
+  // An exploration that stopped at a failure did not visit the rest of the space, even if the
+  // strategy (whose last execution was cut short by the failure) has nothing left to try.
+  report.exhausted = strategy->exhausted() && !stopped_at_failure;
   report.metrics = scheduler.metrics();
   report.lock_order_violations = properties::check_lock_order(lock_order_view(order));
   for (const auto& v : report.lock_order_violations) ++report.failures_by_property[v.property];
