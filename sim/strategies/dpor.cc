@@ -13,33 +13,8 @@
 // conflicting step runs. An execution in which every runnable task sleeps is pruned
 // (Outcome::kPruned): it is equivalent to one already explored.
 //
-// Conflicts and happens-before. A step is its leading operation plus what its task did until
-// its next scheduling point (sim/task.h); the simulator reports the accesses (StepEffects):
-// - mutex and reader/writer lock acquisitions: exclusive ones write the lock, shared ones read
-//   it; two reads commute. An arrival at a fair reader/writer lock (in the step before the
-//   lock's point) is an access of the same kind, since it decides who enters next.
-// - a release does not race with acquisitions (no acquisition can precede the release of a
-//   lock held at that state) but orders what follows: an exclusive acquisition happens after
-//   every earlier release, a shared one after the last exclusive release. try-lock operations
-//   read the lock's state, so they also race with releases.
-// - channel and condition-variable operations write their object; a spawn writes the spawn
-//   counter (task ids are spawn ordinals) and the child starts with its parent's clock; a join
-//   happens after the joined task's exit.
-// - observations (impl's probe records) write each (thread, connection) pair they are about
-//   (sim::observation_mask). The properties only compare records about a common thread or
-//   connection — a subscriber set, a delivery stream, a thread's command order, the
-//   bookkeeping history split by thread — so two records about disjoint pairs may appear in
-//   either order in equivalent executions without changing any verdict. Records about no pair
-//   cover all of them.
-// - virtual time: the clock jumps only when no task can run, so every step after a jump
-//   happens after every step before it. A jump takes an epoch (the join of all clocks); a
-//   step that ran because of the jump (a sleep, a receive that timed out) joins it, after its
-//   own races are found without it: its operation might have run before the jump (a receive
-//   that would then have got a value). Its other races with steps before the jump are
-//   dropped (it cannot run before them); those with steps after the jump stay. Timers due at
-//   one instant are ordinary choices.
-// - a step with a data choice (sim::choose), or with more accesses than are reported, is
-//   treated as conflicting with every step.
+// Conflicts and happens-before: sim/strategies/dpor_dependence.h (locks, arrivals, channels,
+// spawn and join, observations, virtual time).
 // Departures from the paper: a backtrack candidate that cannot run at its state (possible
 // only if the dependence above missed an enabling) makes all runnable tasks candidates there,
 // as in Flanagan and Godefroid's DPOR (POPL 2005); the pending operations of the tasks left
@@ -69,107 +44,20 @@
 #include <bit>
 #include <vector>
 
+#include "sim/strategies/dpor_dependence.h"
 #include "sim/strategies/strategy.h"
 
 namespace lockstep::sim {
 
 namespace {
 
+using namespace dpor;
+
 constexpr std::uint32_t kMaxTasks = 64;
 using Mask = std::uint64_t;
 using VClock = std::array<std::uint32_t, kMaxTasks>;
 
 constexpr Mask bit_of(TaskId t) { return Mask{1} << raw(t); }
-
-// Access kinds as the race detector sees them.
-enum class Kind : std::uint8_t { kRead, kWrite, kTry, kRelease, kReleaseShared };
-
-// Keys: sync objects by ObjectId; then the spawn counter, observation pairs, task exits.
-constexpr std::uint32_t kHeadKey = 0x40000000u;  // + channel: its receiving end
-constexpr std::uint32_t kSpawnKey = 0x80000000u;
-constexpr std::uint32_t kObservationKey = 0x80000100u;  // + pair bit (0..63)
-constexpr std::uint32_t kExitKey = 0x80001000u;         // + task
-
-struct KeyAccess {
-  std::uint32_t key;
-  Kind kind;
-};
-
-// What one step did, enough to decide whether two steps commute (also kept for sleepers).
-struct Footprint {
-  TaskId task{};
-  OpKind op = OpKind::kYield;
-  ObjectId object = kNoObject;
-  StepEffects effects;
-  bool timed = false;  // ran because virtual time jumped (sleep, timed-out receive)
-};
-
-bool is_global(const Footprint& f) { return f.effects.overflow; }
-
-// The accesses of a step (or of a pending operation when `pending`).
-void accesses_of(const Footprint& f, bool pending, std::vector<KeyAccess>& out) {
-  out.clear();
-  const std::uint32_t obj = raw(f.object);
-  switch (f.op) {
-    // A channel has two ends. Sends and close write the tail, receives the head: a send and a
-    // receive commute (FIFO: the k-th receive takes the k-th value whenever it runs), and a
-    // receive that had to wait is ordered after the send or close that let it run. A receive
-    // with a deadline also writes the tail: it may time out instead, unless a send comes
-    // first.
-    case OpKind::kSend:
-    case OpKind::kClose: out.push_back({obj, Kind::kWrite}); break;
-    case OpKind::kRecv: out.push_back({kHeadKey + obj, Kind::kWrite}); break;
-    case OpKind::kRecvUntil:
-      out.push_back({kHeadKey + obj, Kind::kWrite});
-      out.push_back({obj, Kind::kWrite});
-      break;
-    case OpKind::kWait:
-    case OpKind::kWaitWake:
-    case OpKind::kNotify: out.push_back({obj, Kind::kWrite}); break;
-    case OpKind::kTryLock:
-    case OpKind::kTryLockShared: out.push_back({obj, Kind::kTry}); break;
-    case OpKind::kSpawn: out.push_back({kSpawnKey, Kind::kWrite}); break;
-    case OpKind::kExit: out.push_back({kExitKey + raw(f.task), Kind::kWrite}); break;
-    case OpKind::kJoin: out.push_back({kExitKey + obj, Kind::kRead}); break;
-    case OpKind::kLock:
-      if (pending) out.push_back({obj, Kind::kWrite});  // executed: reported as an effect
-      break;
-    case OpKind::kLockShared:
-      if (pending) out.push_back({obj, Kind::kRead});
-      break;
-    default: break;
-  }
-  for (int i = 0; i < f.effects.count; ++i) {
-    const Access& a = f.effects.accesses[i];
-    Kind k = Kind::kWrite;
-    switch (a.mode) {
-      case AccessMode::kRead: k = Kind::kRead; break;
-      case AccessMode::kWrite: k = Kind::kWrite; break;
-      case AccessMode::kRelease: k = Kind::kRelease; break;
-      case AccessMode::kReleaseShared: k = Kind::kReleaseShared; break;
-    }
-    out.push_back({raw(a.object), k});
-  }
-  for (Mask m = f.effects.observed; m != 0; m &= m - 1) {
-    out.push_back({kObservationKey + static_cast<std::uint32_t>(std::countr_zero(m)),
-                   Kind::kWrite});
-  }
-}
-
-// Whether two steps of different tasks commute, for sleep sets: no common key unless both
-// read; releases count as writes here (a release can enable a blocked acquisition).
-bool independent(const Footprint& a, const Footprint& b, std::vector<KeyAccess>& sa,
-                 std::vector<KeyAccess>& sb) {
-  if (is_global(a) || is_global(b) || a.timed || b.timed) return false;
-  accesses_of(a, false, sa);
-  accesses_of(b, false, sb);
-  for (const KeyAccess& x : sa) {
-    for (const KeyAccess& y : sb) {
-      if (x.key == y.key && !(x.kind == Kind::kRead && y.kind == Kind::kRead)) return false;
-    }
-  }
-  return true;
-}
 
 class DporStrategy final : public Strategy {
  public:
