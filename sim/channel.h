@@ -39,6 +39,8 @@ class ChannelCore : public SimObject {
   std::size_t size() const { return size_; }
 
  protected:
+  // From the channel's state itself; the scan reads ready_, which debug builds check
+  // against these.
   static bool recv_enabled(const void* self, const TaskRecord&, std::int64_t) {
     const auto* c = static_cast<const ChannelCore*>(self);
     return c->size_ > 0 || c->closed_;
@@ -47,11 +49,13 @@ class ChannelCore : public SimObject {
     const auto* c = static_cast<const ChannelCore*>(self);
     return c->size_ > 0 || c->closed_ || now >= t.deadline;
   }
+  void update_ready() { ready_ = size_ > 0 || closed_ ? 1u : 0u; }
   static constexpr OpTraits kRecvTraits{&ChannelCore::recv_enabled, nullptr};
   static constexpr OpTraits kRecvUntilTraits{&ChannelCore::recv_until_enabled, nullptr};
   ~ChannelCore() = default;
   std::size_t size_ = 0;
   bool closed_ = false;
+  std::uint32_t ready_ = 0;  // a receive can go on: a value is queued or the channel is closed
 };
 
 template <class T>
@@ -68,12 +72,15 @@ class Channel final : public ChannelCore {
     }
     queue_.push_back(std::move(value));
     ++size_;
+    ready_ = 1;
     return true;
   }
 
   std::optional<T> recv(std::source_location site = std::source_location::current()) {
     Execution& ex = Execution::require_current();
-    if (!ex.point(OpKind::kRecv, this, bind(ex), &kRecvTraits, site)) return std::nullopt;
+    if (!ex.point(OpKind::kRecv, this, bind(ex), &kRecvTraits, site, kNever, &ready_)) {
+      return std::nullopt;
+    }
     if (size_ == 0) ex.note_no_value();
     return take();
   }
@@ -83,7 +90,7 @@ class Channel final : public ChannelCore {
     Execution& ex = Execution::require_current();
     const std::int64_t d = deadline.time_since_epoch().count();
     RecvUntilResult<T> r;
-    if (!ex.point(OpKind::kRecvUntil, this, bind(ex), &kRecvUntilTraits, site, d)) return r;
+    if (!ex.point(OpKind::kRecvUntil, this, bind(ex), &kRecvUntilTraits, site, d, &ready_)) return r;
     if (size_ > 0 || closed_) {
       if (size_ == 0) ex.note_no_value();
       r.value = take();
@@ -98,6 +105,7 @@ class Channel final : public ChannelCore {
     Execution& ex = Execution::require_current();
     if (!ex.point(OpKind::kClose, this, bind(ex), nullptr, site)) return;
     closed_ = true;
+    ready_ = 1;
   }
 
  private:
@@ -105,12 +113,14 @@ class Channel final : public ChannelCore {
     queue_.clear();
     size_ = 0;
     closed_ = false;
+    ready_ = 0;
   }
   std::optional<T> take() {
     if (size_ == 0) return std::nullopt;
     std::optional<T> v(std::move(queue_.front()));
     queue_.pop_front();
     --size_;
+    update_ready();
     return v;
   }
   std::deque<T> queue_;

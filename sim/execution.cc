@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <exception>
 #include <stdexcept>
 
@@ -142,13 +143,15 @@ bool Execution::abort_here(OpKind kind) {
 }
 
 bool Execution::point(OpKind kind, const void* object, ObjectId id, const OpTraits* traits,
-                      std::source_location site, std::int64_t deadline) {
+                      std::source_location site, std::int64_t deadline,
+                      const std::uint32_t* gate) {
   if (aborting_) return abort_here(kind);
   TaskRecord& me = *current_;
   me.pending = {kind, id};
   me.pending_object = object;
   me.traits = traits;
   me.enabled = traits != nullptr ? traits->enabled : nullptr;
+  me.gate = gate;
   me.site = site;
   me.deadline = deadline;
   if (lock_order_ != nullptr && !me.held.empty() && op_may_block(kind) &&
@@ -184,9 +187,13 @@ TaskRecord* Execution::pick_next() {
     std::size_t n = 0;
     const std::int64_t now = clock_.now();
     for (TaskRecord* t : live_) {
-      if (t->enabled == nullptr || t->enabled(t->pending_object, *t, now)) {
-        out[n++] = {t->id, t->pending};
-      }
+      const bool on = t->gate != nullptr
+                          ? *t->gate != 0 || now >= t->deadline
+                          : t->enabled == nullptr || t->enabled(t->pending_object, *t, now);
+      // Debug builds (the sanitizer run of the tests) check the gate against the function.
+      assert(t->gate == nullptr || t->enabled == nullptr ||
+             on == t->enabled(t->pending_object, *t, now));
+      if (on) out[n++] = {t->id, t->pending};
     }
     if (n == 0) [[unlikely]] {
       if (live_.empty()) {
@@ -265,6 +272,7 @@ TaskId Execution::spawn(std::string_view name, std::uint32_t thread_label,
   t.pending_object = nullptr;
   t.traits = nullptr;
   t.enabled = nullptr;
+  t.gate = nullptr;
   t.deadline = kNever;
   t.held.clear();
   StackPool& pool = StackPool::for_this_thread();
@@ -320,6 +328,7 @@ void Execution::leave_finished(TaskRecord& me) {
   me.body = nullptr;
   me.traits = nullptr;
   me.enabled = nullptr;
+  me.gate = nullptr;
   live_.erase(std::find(live_.begin(), live_.end(), &me));
   if (was_prefix) Fiber::exit_to(me.fiber, *prefix_return_);
   if (aborting_) {

@@ -17,9 +17,10 @@
 // - One thread-local "current execution" pointer (current()) is the only global state.
 // - An Execution object is reused across the executions of an exploration: reset() keeps every
 //   buffer's capacity, so a scheduling step allocates nothing.
-// Cost of a step: one pass over the live tasks to collect the runnable ones (one indirect
-// call per task whose operation has an enabling condition), one strategy call, one 32-byte
-// record, and one fiber switch if another task was picked.
+// Cost of a step: one pass over the live tasks to collect the runnable ones (a load and a
+// compare per task waiting on a gate word — a channel receive, a mutex, a sleep — and one
+// indirect call per task whose operation has another enabling condition), one strategy call,
+// one 32-byte record, and one fiber switch if another task was picked.
 #pragma once
 
 #include <cstdint>
@@ -85,6 +86,9 @@ struct TaskRecord {
   const void* pending_object = nullptr;
   const OpTraits* traits = nullptr;
   EnabledFn enabled = nullptr;     // traits->enabled, read by every step's scan
+  // Set instead of calling `enabled` in the scan: the operation is enabled exactly when the
+  // word is non-zero or the deadline is due (the word is the object's, kept by it).
+  const std::uint32_t* gate = nullptr;
   std::int64_t deadline = kNever;  // sleep / recv-until
   std::source_location site;       // of the pending operation
   std::vector<HeldLock> held;      // locks held now, in acquisition order
@@ -141,8 +145,11 @@ class Execution {
   // Scheduling point before a visible operation of the current task. Returns when the task is
   // picked to perform it: true to go on, false when the execution aborts during unwinding
   // (the caller then does nothing). Throws TaskAborted when the execution aborts otherwise.
+  // `gate`, when given, must agree with traits->enabled: enabled iff *gate != 0 or `deadline`
+  // is due; the step's scan then reads the word instead of calling the function.
   bool point(OpKind kind, const void* object, ObjectId id, const OpTraits* traits,
-             std::source_location site, std::int64_t deadline = kNever);
+             std::source_location site, std::int64_t deadline = kNever,
+             const std::uint32_t* gate = nullptr);
   TaskRecord& current_record() { return *current_; }
   TaskRecord& record(TaskId t) { return *tasks_[raw(t)]; }
   void on_acquired(ObjectId object, bool shared, std::source_location site);

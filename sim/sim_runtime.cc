@@ -16,6 +16,7 @@ constexpr OpTraits kJoinTraits{&joined_finished, &joined_holder};
 
 bool sleep_due(const void*, const TaskRecord& t, std::int64_t now) { return now >= t.deadline; }
 constexpr OpTraits kSleepTraits{&sleep_due, nullptr};
+constexpr std::uint32_t kSleepGate = 0;  // a sleep is enabled by its deadline alone
 
 }  // namespace
 
@@ -44,7 +45,7 @@ void yield_now(std::source_location site) {
 
 void sleep_until(TimePoint deadline, std::source_location site) {
   Execution::require_current().point(OpKind::kSleep, nullptr, kNoObject, &kSleepTraits, site,
-                                     deadline.time_since_epoch().count());
+                                     deadline.time_since_epoch().count(), &kSleepGate);
 }
 
 std::uint64_t choose(std::uint64_t bound) {

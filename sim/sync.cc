@@ -28,40 +28,40 @@ const OpTraits Mutex::kLockTraits{&Mutex::lock_enabled, &Mutex::holders};
 Mutex::Mutex(std::string_view lock_class) : SimObject(ObjectKind::kMutex, lock_class) {}
 
 bool Mutex::lock_enabled(const void* self, const TaskRecord&, std::int64_t) {
-  return !static_cast<const Mutex*>(self)->locked_;
+  return static_cast<const Mutex*>(self)->free_ != 0;
 }
 
 void Mutex::holders(const void* self, std::vector<TaskId>& out) {
   const auto* m = static_cast<const Mutex*>(self);
-  if (m->locked_) out.push_back(m->owner_);
+  if (m->free_ == 0) out.push_back(m->owner_);
 }
 
 void Mutex::acquire(Execution& ex, std::source_location site) {
-  locked_ = true;
+  free_ = 0;
   owner_ = ex.current_task();
   ex.on_acquired(bind(ex), false, site);
 }
 
 void Mutex::release(Execution& ex, std::source_location) {
-  if (!locked_ || owner_ != ex.current_task()) {
+  if (free_ != 0 || owner_ != ex.current_task()) {
     ex.fail(fmt::format("task {} unlocked {}, which it does not hold", raw(ex.current_task()),
                         ex.object_name(bind(ex))));
     return;
   }
-  locked_ = false;
+  free_ = 1;
   ex.on_released(bind(ex));
 }
 
 void Mutex::lock(std::source_location site) {
   Execution& ex = Execution::require_current();
-  if (!ex.point(OpKind::kLock, this, bind(ex), &kLockTraits, site)) return;
+  if (!ex.point(OpKind::kLock, this, bind(ex), &kLockTraits, site, kNever, &free_)) return;
   acquire(ex, site);
 }
 
 bool Mutex::try_lock(std::source_location site) {
   Execution& ex = Execution::require_current();
   if (!ex.point(OpKind::kTryLock, this, bind(ex), nullptr, site)) return false;
-  if (locked_) return false;
+  if (free_ == 0) return false;
   acquire(ex, site);
   return true;
 }

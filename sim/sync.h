@@ -59,18 +59,18 @@ class Mutex final : public SimObject {
   void lock(std::source_location site = std::source_location::current());
   bool try_lock(std::source_location site = std::source_location::current());
   void unlock(std::source_location site = std::source_location::current());
-  bool is_locked() const { return locked_; }
+  bool is_locked() const { return free_ == 0; }
   TaskId owner() const { return owner_; }
 
  private:
   friend class CondVar;
-  void reset_state() override { locked_ = false; }
+  void reset_state() override { free_ = 1; }
   void acquire(Execution& ex, std::source_location site);
   void release(Execution& ex, std::source_location site);
   static bool lock_enabled(const void* self, const TaskRecord&, std::int64_t);
   static void holders(const void* self, std::vector<TaskId>& out);
   static const OpTraits kLockTraits;
-  bool locked_ = false;
+  std::uint32_t free_ = 1;  // 0 while held; the lock point's gate word
   TaskId owner_{};
 };
 
