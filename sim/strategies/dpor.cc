@@ -14,7 +14,8 @@
 // (Outcome::kPruned): it is equivalent to one already explored.
 //
 // Conflicts and happens-before: sim/strategies/dpor_dependence.h (locks, arrivals, channels,
-// spawn and join, observations, virtual time).
+// spawn and join, observations, virtual time); the vector clocks and race detection:
+// sim/strategies/dpor_hb.h. This file is the search.
 // Departures from the paper: a backtrack candidate that cannot run at its state (possible
 // only if the dependence above missed an enabling) makes all runnable tasks candidates there,
 // as in Flanagan and Godefroid's DPOR (POPL 2005); the pending operations of the tasks left
@@ -45,6 +46,7 @@
 #include <vector>
 
 #include "sim/strategies/dpor_dependence.h"
+#include "sim/strategies/dpor_hb.h"
 #include "sim/strategies/strategy.h"
 
 namespace lockstep::sim {
@@ -53,15 +55,10 @@ namespace {
 
 using namespace dpor;
 
-constexpr std::uint32_t kMaxTasks = 64;
-using Mask = std::uint64_t;
-using VClock = std::array<std::uint32_t, kMaxTasks>;
-
-constexpr Mask bit_of(TaskId t) { return Mask{1} << raw(t); }
-
-class DporStrategy final : public Strategy {
+class DporStrategy final : public Strategy, private RaceSink {
  public:
-  explicit DporStrategy(const DporOptions& o) : options_(o) {}
+  explicit DporStrategy(const DporOptions& o)
+      : options_(o), hb_(o.preemption_bound.has_value()) {}
   std::string_view name() const noexcept override { return "dpor"; }
   bool wants_steps() const override { return true; }
 
@@ -76,7 +73,7 @@ class DporStrategy final : public Strategy {
     pruned_now_ = false;
     advanced_ = false;
     error_.clear();
-    reset_analysis();
+    hb_.reset();
     return executions_++;
   }
 
@@ -154,12 +151,12 @@ class DporStrategy final : public Strategy {
     f.effects = effects;
     f.timed = f.op == OpKind::kSleep || effects.timed_out;
     path_[pending_node_].chosen_fp = f;
-    process(f, pending_node_);
+    hb_.step(f, pending_node_, *this);
   }
 
   void on_clock_advance() override {
     advanced_ = true;
-    for (std::uint32_t t = 0; t < ntasks_; ++t) join(epoch_, clock_[t]);
+    hb_.clock_advanced();
   }
 
   void on_pending(std::span<const Candidate> tasks) override {
@@ -169,7 +166,7 @@ class DporStrategy final : public Strategy {
       f.task = c.task;
       f.op = c.next.kind;
       f.object = c.next.object;
-      race_pending(f);
+      hb_.pending(f, *this);
     }
   }
 
@@ -236,294 +233,18 @@ class DporStrategy final : public Strategy {
     std::vector<Footprint> explored;  // steps already explored from here (asleep for siblings)
   };
 
-  struct Event {
-    TaskId task;
-    OpKind op;
-    std::uint32_t index;  // 1-based among its task's steps
-    std::uint32_t node;   // path index of the state the step was taken from
-  };
-
-  struct ObjectState {
-    std::uint64_t generation = 0;
-    std::int64_t last_write = -1;
-    std::vector<std::uint32_t> reads;     // since the last write
-    std::vector<std::uint32_t> releases;  // since the last write
-    // Under a preemption bound: every write and read of this execution (see collect_races).
-    std::vector<std::uint32_t> all_writes;
-    std::vector<std::uint32_t> all_reads;
-    VClock write_clock{};
-    VClock read_clock{};
-    VClock release_clock{};         // every release
-    VClock writer_release_clock{};  // exclusive releases
-  };
-
   bool bounded() const { return options_.preemption_bound.has_value(); }
   // Switching away from the task that took the previous step while it can still go on.
   static std::uint32_t preempts(const Node& n, TaskId q) {
     return n.running != 0 && (n.running & bit_of(q)) == 0 ? 1 : 0;
   }
 
-  void join(VClock& a, const VClock& b) const {
-    for (std::uint32_t i = 0; i < ntasks_; ++i) a[i] = std::max(a[i], b[i]);
-  }
-  bool happens_before(std::uint32_t event, const VClock& c) const {
-    const Event& e = events_[event];
-    return c[raw(e.task)] >= e.index;
-  }
-
-  void reset_analysis() {
-    ++generation_;
-    events_.clear();
-    clocks_.clear();
-    ntasks_ = 1;
-    for (std::uint32_t t = 0; t < kMaxTasks; ++t) {
-      clock_[t].fill(0);
-      exit_clock_[t].fill(0);
-      counts_[t] = 0;
-    }
-    epoch_.fill(0);
-    last_global_ = -1;
-  }
-
-  ObjectState& state(std::uint32_t key) {
-    std::size_t slot;
-    if (key < kHeadKey) {
-      slot = 2 + kMaxTasks + 64 + 2 * std::size_t{key};
-    } else if (key < kSpawnKey) {
-      slot = 2 + kMaxTasks + 64 + 2 * std::size_t{key - kHeadKey} + 1;
-    } else if (key == kSpawnKey) {
-      slot = 0;
-    } else if (key >= kExitKey) {
-      slot = 1 + (key - kExitKey);
-    } else {
-      slot = 1 + kMaxTasks + (key - kObservationKey);
-    }
-    if (slot >= objects_.size()) objects_.resize(slot + 1);
-    ObjectState& s = objects_[slot];
-    if (s.generation != generation_) {
-      s.generation = generation_;
-      s.last_write = -1;
-      s.reads.clear();
-      s.releases.clear();
-      s.all_writes.clear();
-      s.all_reads.clear();
-      s.write_clock.fill(0);
-      s.read_clock.fill(0);
-      s.release_clock.fill(0);
-      s.writer_release_clock.fill(0);
-    }
-    return s;
-  }
-
-  void note_task(TaskId t) { ntasks_ = std::max(ntasks_, raw(t) + 1); }
-
-  // Earlier steps that conflict with an access of task `t` whose clock (before the access's
-  // own ordering) is `c`, and are not ordered before it.
-  void collect_races(const KeyAccess& a, TaskId t, const VClock& c,
-                     std::vector<std::uint32_t>& out) {
-    ObjectState& s = state(a.key);
-    auto consider = [&](std::int64_t e) {
-      if (e < 0) return;
-      const auto ev = static_cast<std::uint32_t>(e);
-      if (events_[ev].task == t || happens_before(ev, c)) return;
-      if (std::find(out.begin(), out.end(), ev) == out.end()) out.push_back(ev);
-    };
-    switch (a.kind) {
-      case Kind::kRead: consider(s.last_write); break;
-      case Kind::kTry:
-        for (std::uint32_t e : s.releases) consider(e);
-        [[fallthrough]];
-      case Kind::kWrite:
-        consider(s.last_write);
-        for (std::uint32_t e : s.reads) consider(e);
-        break;
-      case Kind::kRelease:
-      case Kind::kReleaseShared: break;
-    }
-    // Under a bound the reordering with the last conflicting step may cost more than the
-    // bound allows, and with it the chain of reorderings that would reach the earlier ones:
-    // every earlier conflicting step not ordered before this one is a race of its own.
-    if (bounded() && a.kind != Kind::kRelease && a.kind != Kind::kReleaseShared) {
-      for (std::uint32_t e : s.all_writes) consider(e);
-      if (a.kind != Kind::kRead) {
-        for (std::uint32_t e : s.all_reads) consider(e);
-      }
-    }
-  }
-
-  void collect_global_races(TaskId t, const VClock& c, std::vector<std::uint32_t>& out) {
-    for (std::uint32_t e = 0; e < events_.size(); ++e) {
-      if (events_[e].task != t && !happens_before(e, c) &&
-          std::find(out.begin(), out.end(), e) == out.end()) {
-        out.push_back(e);
-      }
-    }
-  }
-
-  // Whether an access belongs to the step's leading operation (synchronizes first) rather
-  // than to the code that ran after it.
-  static bool leading(const Footprint& f, const KeyAccess& a) {
-    const std::uint32_t obj = raw(f.object);
-    return a.key == obj || a.key == kHeadKey + obj || a.key == kSpawnKey || a.key >= kExitKey;
-  }
-
-  void process(const Footprint& f, std::uint32_t node) {
-    const TaskId t = f.task;
-    note_task(t);
-    const auto me = static_cast<std::uint32_t>(events_.size());
-    VClock c = clock_[raw(t)];
-    c[raw(t)] = ++counts_[raw(t)];
-    if (f.op == OpKind::kJoin && raw(f.object) < kMaxTasks) join(c, exit_clock_[raw(f.object)]);
-    accesses_of(f, false, scratch_);
-    races_found_.clear();
-    if (last_global_ >= 0) {
-      const auto g = static_cast<std::uint32_t>(last_global_);
-      if (events_[g].task != t && !happens_before(g, c)) races_found_.push_back(g);
-      join(c, clocks_[static_cast<std::size_t>(last_global_)]);
-    }
-    if (is_global(f)) {
-      collect_global_races(t, c, races_found_);
-      for (std::uint32_t u = 0; u < ntasks_; ++u) join(c, clock_[u]);
-    }
-    // The leading operation races with what it conflicts with, then is ordered after it; the
-    // code after it (arrivals, observations, releases of other locks) races from there, so
-    // that what the operation had to wait for is not taken for a race.
-    for (const bool lead : {true, false}) {
-      if (!is_global(f)) {
-        for (const KeyAccess& a : scratch_) {
-          if (leading(f, a) != lead || a.key >= kExitKey) continue;
-          collect_races(a, t, c, races_found_);
-        }
-      }
-      for (const KeyAccess& a : scratch_) {
-        if (leading(f, a) != lead || a.key >= kExitKey) continue;
-        ObjectState& s = state(a.key);
-        switch (a.kind) {
-          case Kind::kRead:
-            join(c, s.write_clock);
-            join(c, s.writer_release_clock);
-            break;
-          case Kind::kWrite:
-          case Kind::kTry:
-            if (a.key >= kHeadKey && a.key < kSpawnKey) break;  // a receive: below
-            join(c, s.write_clock);
-            join(c, s.read_clock);
-            join(c, s.release_clock);
-            break;
-          case Kind::kRelease:
-          case Kind::kReleaseShared: break;
-        }
-      }
-      if (lead && (f.op == OpKind::kRecv || f.op == OpKind::kRecvUntil)) {
-        ChannelState& ch = channel(raw(f.object));
-        join(c, state(kHeadKey + raw(f.object)).write_clock);  // receives are ordered
-        if (f.effects.no_value) {
-          join(c, ch.close_clock);
-        } else if (!f.effects.timed_out && ch.received < ch.sends.size()) {
-          join(c, ch.sends[ch.received++]);
-        }
-      }
-    }
-    if (f.timed) {
-      // A step that ran because the clock jumped cannot run before a step taken before the
-      // jump (the clock moves only when nothing else can run), so those races are dropped,
-      // except that a receive that timed out could have taken a value instead: a send, or a
-      // receive that took what it could have got. Races with steps after the jump stay.
-      std::erase_if(races_found_, [this, &f](std::uint32_t e) {
-        const OpKind op = events_[e].op;
-        const bool channel = op == OpKind::kRecv || op == OpKind::kRecvUntil || op == OpKind::kSend;
-        return happens_before(e, epoch_) && !(f.effects.timed_out && channel);
-      });
-    }
-    events_.push_back({t, f.op, counts_[raw(t)], node});
-    for (std::uint32_t e : races_found_) add_backtrack(e, me, t, c);
-    if (f.timed) join(c, epoch_);
-    clocks_.push_back(c);
-    for (const KeyAccess& a : scratch_) {
-      if (a.key >= kExitKey) continue;
-      ObjectState& s = state(a.key);
-      switch (a.kind) {
-        case Kind::kRead:
-          s.reads.push_back(me);
-          if (bounded()) s.all_reads.push_back(me);
-          join(s.read_clock, c);
-          break;
-        case Kind::kWrite:
-        case Kind::kTry:
-          if (bounded()) s.all_writes.push_back(me);
-          s.last_write = me;
-          s.write_clock = c;
-          s.reads.clear();
-          s.read_clock.fill(0);
-          s.releases.clear();
-          break;
-        case Kind::kRelease:
-          join(s.writer_release_clock, c);
-          [[fallthrough]];
-        case Kind::kReleaseShared:
-          join(s.release_clock, c);
-          s.releases.push_back(me);
-          break;
-      }
-    }
-    if (f.op == OpKind::kSend && !f.effects.no_value) channel(raw(f.object)).sends.push_back(c);
-    if (f.op == OpKind::kClose) channel(raw(f.object)).close_clock = c;
-    if (is_global(f)) last_global_ = me;
-    if (f.op == OpKind::kExit) exit_clock_[raw(t)] = c;
-    if (f.op == OpKind::kSpawn && raw(f.effects.spawned) < kMaxTasks) {
-      const TaskId child = f.effects.spawned;
-      note_task(child);
-      clock_[raw(child)] = c;
-      counts_[raw(child)] = 0;
-    }
-    clock_[raw(t)] = c;
-  }
-
-  struct ChannelState {
-    std::uint64_t generation = 0;
-    std::vector<VClock> sends;  // clock of each value sent, in order
-    std::size_t received = 0;   // values taken so far
-    VClock close_clock{};
-  };
-
-  ChannelState& channel(std::uint32_t obj) {
-    if (obj >= channels_.size()) channels_.resize(obj + 1);
-    ChannelState& ch = channels_[obj];
-    if (ch.generation != generation_) {
-      ch.generation = generation_;
-      ch.sends.clear();
-      ch.received = 0;
-      ch.close_clock.fill(0);
-    }
-    return ch;
-  }
-
-  // A task's operation that never ran: it races like a step would, nothing is updated.
-  void race_pending(const Footprint& f) {
-    const TaskId t = f.task;
-    note_task(t);
-    VClock c = clock_[raw(t)];
-    c[raw(t)] = counts_[raw(t)] + 1;
-    accesses_of(f, true, scratch_);
-    races_found_.clear();
-    if (last_global_ >= 0) {
-      const auto g = static_cast<std::uint32_t>(last_global_);
-      if (events_[g].task != t && !happens_before(g, c)) races_found_.push_back(g);
-    }
-    for (const KeyAccess& a : scratch_) {
-      if (a.key >= kExitKey) continue;
-      collect_races(a, t, c, races_found_);
-    }
-    const auto virtual_event = static_cast<std::uint32_t>(events_.size());
-    for (std::uint32_t e : races_found_) add_backtrack(e, virtual_event, t, c);
-  }
-
   // Race (e, later), `later` by task p with clock c (`later` may be one past the last event:
   // a pending operation). Makes sure the state before e will also try a task that can start a
   // reordering in which `later` runs before e.
-  void add_backtrack(std::uint32_t e, std::uint32_t later, TaskId p, const VClock& c) {
+  void race(std::uint32_t e, std::uint32_t later, TaskId p, const VClock& c) override {
     ++races_;
-    const Event& ev = events_[e];
+    const Event& ev = hb_.event(e);
     Node& n = path_[ev.node];
     const std::uint32_t et = raw(ev.task);
     // First step after e of each task, and whether it is independent of e (not after it).
@@ -533,21 +254,21 @@ class DporStrategy final : public Strategy {
     Mask initials = 0;
     candidates_.clear();
     for (std::uint32_t k = e + 1; k < later; ++k) {
-      const Event& x = events_[k];
+      const Event& x = hb_.event(k);
       if ((seen & bit_of(x.task)) != 0) continue;
       seen |= bit_of(x.task);
-      if (clocks_[k][et] >= ev.index) continue;  // after e: not in notdep(e)
+      if (hb_.clock(k)[et] >= ev.index) continue;  // after e: not in notdep(e)
       first_free[raw(x.task)] = x.index;
       candidates_.push_back(k);
     }
     auto is_initial = [&](TaskId task, const VClock& kc) {
-      for (std::uint32_t u = 0; u < ntasks_; ++u) {
+      for (std::uint32_t u = 0; u < hb_.ntasks(); ++u) {
         if (u != raw(task) && first_free[u] != ~0u && kc[u] >= first_free[u]) return false;
       }
       return true;
     };
     for (std::uint32_t k : candidates_) {
-      if (is_initial(events_[k].task, clocks_[k])) initials |= bit_of(events_[k].task);
+      if (is_initial(hb_.event(k).task, hb_.clock(k))) initials |= bit_of(hb_.event(k).task);
     }
     if ((seen & bit_of(p)) == 0 && is_initial(p, c)) initials |= bit_of(p);
     // Under a bound, another initial's subtree may not reach the reordering within it: p
@@ -622,22 +343,9 @@ class DporStrategy final : public Strategy {
   std::uint64_t fallbacks_ = 0;
   std::string error_;
 
-  // Happens-before analysis of the current execution.
-  std::uint64_t generation_ = 0;
-  std::vector<Event> events_;
-  std::vector<VClock> clocks_;
-  std::array<VClock, kMaxTasks> clock_{};
-  std::array<VClock, kMaxTasks> exit_clock_{};
-  std::array<std::uint32_t, kMaxTasks> counts_{};
-  VClock epoch_{};
-  std::int64_t last_global_ = -1;
-  std::uint32_t ntasks_ = 1;
-  std::vector<ObjectState> objects_;
-  std::vector<ChannelState> channels_;
-  std::vector<KeyAccess> scratch_;
+  HappensBefore hb_;  // of the current execution
   std::vector<KeyAccess> sleep_a_;
   std::vector<KeyAccess> sleep_b_;
-  std::vector<std::uint32_t> races_found_;
   std::vector<std::uint32_t> candidates_;
 };
 
