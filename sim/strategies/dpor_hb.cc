@@ -21,12 +21,12 @@ void HappensBefore::reset() {
   events_.clear();
   clocks_.clear();
   ntasks_ = 1;
-  for (std::uint32_t t = 0; t < kMaxTasks; ++t) {
-    clock_[t].fill(0);
-    exit_clock_[t].fill(0);
+  for (std::uint32_t t = 0; t < used_; ++t) {
+    clear(clock_[t]);
+    clear(exit_clock_[t]);
     counts_[t] = 0;
   }
-  epoch_.fill(0);
+  clear(epoch_);
   last_global_ = -1;
 }
 
@@ -56,10 +56,10 @@ HappensBefore::ObjectState& HappensBefore::state(std::uint32_t key) {
     s.releases.clear();
     s.all_writes.clear();
     s.all_reads.clear();
-    s.write_clock.fill(0);
-    s.read_clock.fill(0);
-    s.release_clock.fill(0);
-    s.writer_release_clock.fill(0);
+    clear(s.write_clock);
+    clear(s.read_clock);
+    clear(s.release_clock);
+    clear(s.writer_release_clock);
   }
   return s;
 }
@@ -71,7 +71,7 @@ HappensBefore::ChannelState& HappensBefore::channel(std::uint32_t obj) {
     ch.generation = generation_;
     ch.sends.clear();
     ch.received = 0;
-    ch.close_clock.fill(0);
+    clear(ch.close_clock);
   }
   return ch;
 }
@@ -170,7 +170,7 @@ void HappensBefore::record_accesses(const Footprint& f, std::uint32_t me, const 
         s.last_write = me;
         s.write_clock = c;
         s.reads.clear();
-        s.read_clock.fill(0);
+        clear(s.read_clock);
         s.releases.clear();
         break;
       case Kind::kRelease:

@@ -12,6 +12,7 @@
 // kMaxTasks entries (only the first ntasks() are used).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -83,7 +84,11 @@ class HappensBefore {
     const Event& e = events_[event];
     return c[raw(e.task)] >= e.index;
   }
-  void note_task(TaskId t) { ntasks_ = std::max(ntasks_, raw(t) + 1); }
+  void note_task(TaskId t) {
+    ntasks_ = std::max(ntasks_, raw(t) + 1);
+    used_ = std::max(used_, ntasks_);
+  }
+  void clear(VClock& c) const { std::fill_n(c.begin(), used_, 0u); }
   ObjectState& state(std::uint32_t key);
   ChannelState& channel(std::uint32_t obj);
   void collect_races(const KeyAccess& a, TaskId t, const VClock& c,
@@ -102,6 +107,9 @@ class HappensBefore {
   VClock epoch_{};
   std::int64_t last_global_ = -1;
   std::uint32_t ntasks_ = 1;
+  // Tasks of the largest execution so far. Clock entries are written only below ntasks_, so
+  // in every clock the entries from used_ on are zero, and clearing one clears used_ entries.
+  std::uint32_t used_ = 1;
   std::vector<ObjectState> objects_;
   std::vector<ChannelState> channels_;
   std::vector<KeyAccess> scratch_;
