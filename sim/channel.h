@@ -90,7 +90,9 @@ class Channel final : public ChannelCore {
     Execution& ex = Execution::require_current();
     const std::int64_t d = deadline.time_since_epoch().count();
     RecvUntilResult<T> r;
-    if (!ex.point(OpKind::kRecvUntil, this, bind(ex), &kRecvUntilTraits, site, d, &ready_)) return r;
+    if (!ex.point(OpKind::kRecvUntil, this, bind(ex), &kRecvUntilTraits, site, d, &ready_)) {
+      return r;
+    }
     if (size_ > 0 || closed_) {
       if (size_ == 0) ex.note_no_value();
       r.value = take();

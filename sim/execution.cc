@@ -190,7 +190,9 @@ TaskRecord* Execution::pick_next() {
       const bool on = t->gate != nullptr
                           ? *t->gate != 0 || now >= t->deadline
                           : t->enabled == nullptr || t->enabled(t->pending_object, *t, now);
-      // Debug builds (the sanitizer run of the tests) check the gate against the function.
+      // Debug builds (the sanitizer run of the tests) check the gate against the function: for
+      // a channel the word mirrors its queue and close state; for a mutex or a sleep the word
+      // is the state the function reads, so there the check holds by construction.
       assert(t->gate == nullptr || t->enabled == nullptr ||
              on == t->enabled(t->pending_object, *t, now));
       if (on) out[n++] = {t->id, t->pending};

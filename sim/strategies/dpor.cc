@@ -36,7 +36,7 @@
 // any initial; it adds it at every state of the run of the earlier step's task, back to where
 // that task took over, too; and every earlier conflicting step not ordered before a step is
 // a race, not only the last (the chain of reorderings through the last one may not fit in
-// the bound). tests/strategies/dpor_test.cc checks that this reaches exactly the outcomes of
+// the bound). tests/strategies/dpor_differential_test.cc checks that this reaches exactly the outcomes of
 // preemption-bounded DFS on random programs; each rule was needed by a counterexample there.
 #include <fmt/format.h>
 
@@ -249,7 +249,7 @@ class DporStrategy final : public Strategy, private RaceSink {
     const std::uint32_t et = raw(ev.task);
     // First step after e of each task, and whether it is independent of e (not after it).
     std::array<std::uint32_t, kMaxTasks> first_free;  // task-local index, or ~0u
-    first_free.fill(~0u);
+    std::fill_n(first_free.begin(), hb_.ntasks(), ~0u);  // only tasks below ntasks() are read
     Mask seen = 0;
     Mask initials = 0;
     candidates_.clear();
