@@ -140,6 +140,7 @@ struct StateSnapshot {
   std::uint32_t live_workers = 0;         // worker tasks not torn down (shared one included)
   std::set<ThreadId> pool_entries;
   std::map<ThreadId, std::vector<EventSeq>> histories;
+  friend bool operator==(const StateSnapshot&, const StateSnapshot&) = default;
 };
 
 class Probe {

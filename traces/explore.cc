@@ -16,39 +16,6 @@ namespace lockstep::traces {
 
 namespace {
 
-properties::EndState end_state(const sim::Execution& ex) {
-  properties::EndState end;
-  switch (ex.outcome()) {
-    case sim::Outcome::kCompleted: end.kind = properties::EndKind::kCompleted; break;
-    case sim::Outcome::kStuck: end.kind = properties::EndKind::kStuck; break;
-    case sim::Outcome::kStepBound: end.kind = properties::EndKind::kStepBound; break;
-    case sim::Outcome::kFailed:
-    case sim::Outcome::kAbandoned:
-    case sim::Outcome::kPruned: end.kind = properties::EndKind::kFailed; break;
-  }
-  end.message = ex.failure();
-  if (const auto& w = ex.wait_for()) {
-    for (const sim::BlockedTask& b : w->blocked) {
-      properties::BlockedTaskView v;
-      v.task = sim::raw(b.task);
-      v.name = b.name;
-      v.thread_label = b.thread_label;
-      v.op = std::string(sim::op_kind_name(b.op));
-      v.object = b.object;
-      v.lock_class = b.lock_class;
-      v.site = b.site.str();
-      for (sim::TaskId h : b.holders) v.holders.push_back(sim::raw(h));
-      for (const sim::HeldLockInfo& h : b.held) {
-        v.held.push_back(
-            fmt::format("{}{} at {}", h.object, h.shared ? " (shared)" : "", h.site.str()));
-      }
-      end.blocked.push_back(std::move(v));
-    }
-    for (sim::TaskId t : w->cycle) end.cycle.push_back(sim::raw(t));
-  }
-  return end;
-}
-
 std::uint64_t schedule_hash(const std::vector<sim::StepRecord>& steps) {
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a over (task, op, object)
   for (const sim::StepRecord& s : steps) {
@@ -109,6 +76,39 @@ Trace base_trace(const impl::Workload& w, impl::DesignVariant design, const sim:
 }
 
 }  // namespace
+
+properties::EndState end_state(const sim::Execution& ex) {
+  properties::EndState end;
+  switch (ex.outcome()) {
+    case sim::Outcome::kCompleted: end.kind = properties::EndKind::kCompleted; break;
+    case sim::Outcome::kStuck: end.kind = properties::EndKind::kStuck; break;
+    case sim::Outcome::kStepBound: end.kind = properties::EndKind::kStepBound; break;
+    case sim::Outcome::kFailed:
+    case sim::Outcome::kAbandoned:
+    case sim::Outcome::kPruned: end.kind = properties::EndKind::kFailed; break;
+  }
+  end.message = ex.failure();
+  if (const auto& w = ex.wait_for()) {
+    for (const sim::BlockedTask& b : w->blocked) {
+      properties::BlockedTaskView v;
+      v.task = sim::raw(b.task);
+      v.name = b.name;
+      v.thread_label = b.thread_label;
+      v.op = std::string(sim::op_kind_name(b.op));
+      v.object = b.object;
+      v.lock_class = b.lock_class;
+      v.site = b.site.str();
+      for (sim::TaskId h : b.holders) v.holders.push_back(sim::raw(h));
+      for (const sim::HeldLockInfo& h : b.held) {
+        v.held.push_back(
+            fmt::format("{}{} at {}", h.object, h.shared ? " (shared)" : "", h.site.str()));
+      }
+      end.blocked.push_back(std::move(v));
+    }
+    for (sim::TaskId t : w->cycle) end.cycle.push_back(sim::raw(t));
+  }
+  return end;
+}
 
 ExploreReport explore_workload(const ExploreConfig& config) {
   if (auto why = impl::validate(config.workload); !why.empty()) {

@@ -98,6 +98,9 @@ ReplayReport run_single(const impl::Workload& workload, impl::DesignVariant desi
 impl::DesignVariant trace_design(const Trace& trace);
 impl::Workload trace_workload(const Trace& trace);
 
+// How the simulator says `ex` ended, for properties::ExecutionView (valid until its next run).
+properties::EndState end_state(const sim::Execution& ex);
+
 // Converts the simulator's lock-order record for the property checker.
 properties::LockOrderView lock_order_view(const sim::LockOrder& order);
 
