@@ -19,6 +19,7 @@ struct ExploreArgs {
   std::string scenario;
   std::uint32_t depth = 3;
   std::optional<std::uint32_t> preemption_bound;
+  bool records_commute = false;  // dpor: the probe's records do not order steps
   std::string shard;  // "K/N"
   std::string junit;
   bool json = false;

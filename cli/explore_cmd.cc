@@ -102,6 +102,7 @@ int run_explore(const ExploreArgs& a) {
   sc.executions = a.schedules;
   sc.depth = a.depth;
   sc.preemption_bound = a.preemption_bound;
+  sc.records_commute = a.records_commute;
   if (!sim::make_strategy(sc)) {
     return usage_error(fmt::format("unknown strategy \"{}\" (known: {})", a.strategy,
                                    strategy_names()));
@@ -116,6 +117,9 @@ int run_explore(const ExploreArgs& a) {
   }
   if (a.preemption_bound && a.strategy != "dfs" && a.strategy != "dpor") {
     return usage_error("--preemption-bound applies to dfs and dpor only");
+  }
+  if (a.records_commute && a.strategy != "dpor") {
+    return usage_error("--records-commute applies to dpor only");
   }
   std::vector<Job> jobs;
   try {

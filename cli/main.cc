@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   explore->add_option("--scenario", ex.scenario, "a built-in scenario (default: each design's own)");
   explore->add_option("--depth", ex.depth, "PCT bug depth d");
   explore->add_option("--preemption-bound", ex.preemption_bound, "DFS and DPOR: explore only schedules with at most this many preemptions");
+  explore->add_flag("--records-commute", ex.records_commute, "DPOR: treat the probe's records as commuting (a weaker claim; see README)");
   explore->add_option("--shard", ex.shard, "K/N: run shard K of N (disjoint schedules)");
   explore->add_option("--junit", ex.junit, "write JUnit XML here");
   explore->add_flag("--json", ex.json, "print the summary as JSON");

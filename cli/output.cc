@@ -48,9 +48,10 @@ std::string xml_escape(const std::string& s) {
 }
 
 std::string exhausted_note(const ExploreArgs& a) {
-  if (!a.preemption_bound) return " (space exhausted)";
-  return fmt::format(" (space exhausted within {} preemption{})", *a.preemption_bound,
-                     *a.preemption_bound == 1 ? "" : "s");
+  const char* records = a.records_commute ? ", records commuting" : "";
+  if (!a.preemption_bound) return fmt::format(" (space exhausted{})", records);
+  return fmt::format(" (space exhausted within {} preemption{}{})", *a.preemption_bound,
+                     *a.preemption_bound == 1 ? "" : "s", records);
 }
 
 }  // namespace
@@ -166,6 +167,7 @@ std::string summary_json(const std::vector<Row>& rows, const ExploreArgs& a, dou
   j["schedules"] = a.schedules;
   j["shard"] = a.shard;
   if (a.preemption_bound) j["preemption-bound"] = *a.preemption_bound;
+  if (a.records_commute) j["records-commute"] = true;
   j["rows"] = nlohmann::ordered_json::array();
   for (const Row& r : rows) {
     nlohmann::ordered_json row;

@@ -149,6 +149,7 @@ class DporStrategy final : public Strategy, private RaceSink {
     f.op = step_op_.kind;
     f.object = step_op_.object;
     f.effects = effects;
+    if (options_.records_commute) f.effects.observed = 0;
     f.timed = f.op == OpKind::kSleep || effects.timed_out;
     path_[pending_node_].chosen_fp = f;
     hb_.step(f, pending_node_, *this);
@@ -210,6 +211,7 @@ class DporStrategy final : public Strategy, private RaceSink {
     return {{"max-executions", std::to_string(options_.max_executions)},
             {"preemption-bound",
              bounded() ? std::to_string(*options_.preemption_bound) : "none"},
+            {"records", options_.records_commute ? "commute" : "ordered"},
             {"pruned-by-sleep-sets", std::to_string(pruned_)},
             {"races", std::to_string(races_)},
             {"all-runnable-fallbacks", std::to_string(fallbacks_)}};

@@ -17,7 +17,7 @@ std::unique_ptr<Strategy> dfs_from(const StrategyConfig& c) {
   return make_dfs_strategy({c.preemption_bound, c.executions});
 }
 std::unique_ptr<Strategy> dpor_from(const StrategyConfig& c) {
-  return make_dpor_strategy({c.executions, c.preemption_bound});
+  return make_dpor_strategy({c.executions, c.preemption_bound, c.records_commute});
 }
 
 constexpr std::array kTable{

@@ -167,6 +167,12 @@ struct DporOptions {
   // Explore only schedules with at most this many preemptions (bounded partial-order
   // reduction; sleep sets are then off). none: unbounded.
   std::optional<std::uint32_t> preemption_bound;
+  // Treat the probe's records as commuting with each other: two steps then conflict only
+  // through synchronisation (locks, channels, spawn and join, time). The claim on exhaustion
+  // becomes "every class of schedules that differ in synchronisation order", and it rests on
+  // the properties' verdicts not depending on the order of records that nothing orders
+  // (tests/variants/commutation_test.cc checks that on the manager, it is not proved).
+  bool records_commute = false;
 };
 struct ReplayOptions {
   std::vector<StepRecord> steps;  // op, object and task per step (time and site ignored)
@@ -194,6 +200,7 @@ struct StrategyConfig {
   std::uint32_t depth = 3;
   std::uint32_t steps_estimate = 0;
   std::optional<std::uint32_t> preemption_bound;
+  bool records_commute = false;  // dpor only (DporOptions)
   std::uint64_t shard = 0;  // random and pct only
   std::uint64_t shards = 1;
 };

@@ -78,11 +78,20 @@ bad_input "unknown graph format" lockgraph --format png
 bad_input "unknown design for lockgraph" lockgraph --design nope
 bad_input "no command" 
 bad_input "preemption bound for pct" explore --strategy pct --preemption-bound 1
+bad_input "records-commute for random" explore --strategy random --records-commute
 
 # 5b. DPOR bounded in preemptions says the space was exhausted within the bound.
 run explore --design current --scenario attach-during-unload --strategy dpor --preemption-bound 1 --schedules 0
 check "bounded dpor: current holds" rc_is 0
 check "bounded dpor: exhausted within the bound" grep -q "space exhausted within 1 preemption)" "$T/out"
+
+# 5c. DPOR with the probe's records commuting says so where it claims exhaustion.
+run explore --design current --scenario hung-start --strategy dpor --records-commute --schedules 0 --json
+check "records-commute: current holds" rc_is 0
+check "records-commute: in the summary" grep -q '"records-commute": true' "$T/out"
+check "records-commute: exhausted" grep -q '"exhausted": true' "$T/out"
+run explore --design current --scenario hung-start --strategy dpor --records-commute --schedules 0
+check "records-commute: the claim names it" grep -q "space exhausted, records commuting)" "$T/out"
 
 # 6. Determinism: the same command twice gives the same summary and the same trace bytes.
 run explore --design all --strategy pct --schedules 500 --seed 7 --json --no-shrink --out "$T/d"

@@ -20,17 +20,22 @@ inline std::string test_name(std::string_view s) {
   return n;
 }
 
+// Which dependence DPOR uses for the probe's records (DporOptions::records_commute).
+enum class Records : std::uint8_t { kOrdered, kCommute };
+
 // budget 0: until the space is exhausted. A variant stops at its SPEC property. With a bound,
 // only schedules with at most that many preemptions.
 inline ExploreReport explore_dpor(impl::DesignVariant d, std::string_view scenario_name,
                                   std::uint64_t budget,
-                                  std::optional<std::uint32_t> bound = std::nullopt) {
+                                  std::optional<std::uint32_t> bound = std::nullopt,
+                                  Records records = Records::kOrdered) {
   ExploreConfig c;
   c.workload = *scenario(scenario_name);
   c.design = d;
   c.strategy = sim::StrategyConfig{"dpor"};
   c.strategy.executions = budget;
   c.strategy.preemption_bound = bound;
+  c.strategy.records_commute = records == Records::kCommute;
   c.program = "scenario:" + std::string(scenario_name);
   c.stop_when = expected_properties(d);
   return explore_workload(c);
@@ -44,11 +49,14 @@ inline std::string describe(const ExploreReport& r) {
 // `current` passes every execution of the scenario's reduced space, which has `executions`
 // complete executions (pruned ones not counted).
 inline void expect_current_exhausts(std::string_view scenario_name, std::uint64_t executions,
-                                    std::optional<std::uint32_t> bound = std::nullopt) {
-  const ExploreReport r = explore_dpor(impl::DesignVariant::kCurrent, scenario_name, 0, bound);
-  std::printf("current / %-22s dpor%s: %llu executions, %llu pruned, exhausted %d\n",
+                                    std::optional<std::uint32_t> bound = std::nullopt,
+                                    Records records = Records::kOrdered) {
+  const ExploreReport r =
+      explore_dpor(impl::DesignVariant::kCurrent, scenario_name, 0, bound, records);
+  std::printf("current / %-22s dpor%s%s: %llu executions, %llu pruned, exhausted %d\n",
               std::string(scenario_name).c_str(),
               bound ? (" within " + std::to_string(*bound) + " preemption(s)").c_str() : "",
+              records == Records::kCommute ? ", records commuting" : "",
               static_cast<unsigned long long>(r.executions),
               static_cast<unsigned long long>(r.metrics.pruned), r.exhausted);
   EXPECT_FALSE(r.first_failure) << describe(r);
@@ -60,9 +68,10 @@ inline void expect_current_exhausts(std::string_view scenario_name, std::uint64_
 }
 
 inline void expect_caught_by_dpor(impl::DesignVariant v, std::uint64_t budget,
-                                  std::optional<std::uint32_t> bound = std::nullopt) {
+                                  std::optional<std::uint32_t> bound = std::nullopt,
+                                  Records records = Records::kOrdered) {
   const auto expected = expected_properties(v);
-  const ExploreReport r = explore_dpor(v, scenario_for(v), budget, bound);
+  const ExploreReport r = explore_dpor(v, scenario_for(v), budget, bound, records);
   ASSERT_TRUE(r.first_failure) << impl::design_variant_name(v) << " not caught by dpor in "
                                << r.executions << " executions";
   const auto p = properties::parse_property(r.first_failure->failure->property);
