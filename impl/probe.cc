@@ -59,6 +59,8 @@ std::string_view record_kind_name(RecordKind k) {
       return "pool-entry-removed";
     case RecordKind::kPoolWait:
       return "pool-wait";
+    case RecordKind::kFinalState:
+      return "final-state";
   }
   return "?";
 }

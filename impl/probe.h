@@ -9,10 +9,21 @@
 //   are appended under the probe's own mutex) and `task_label` from its task table.
 // - Use `index` to order records; `stamp` is for reports and replay.
 // - Records of kinds kEmitted, kSubscriberAdded/Removed, kCommandQueued, kPoolEntry* and
-//   kPoolWait are written while the writer holds the lock that orders them, so their order in
-//   the log is the order of the state changes; kStallBegin/End of a prompt are written under its
-//   connection's mutex. kOpBegin/kOpEnd, kAttachPoint, kUnloadStage and the task records are
+//   kWorkerCreated/TornDown are written while the writer holds the lock that orders them, so
+//   their order in the log is the order of the state changes; so is a forced unload's kMarked
+//   (under "pending_unloads" and the manager lock). kStallBegin/End of a prompt are written
+//   under its connection's mutex, those of a session start on the worker with no lock; kPoolWait
+//   under the pool lock in the designs that wait while holding it, after its release in
+//   `current`. kOpBegin/kOpEnd, kAttachPoint, kCommandRun, kDelivered, kResumeSnapshot,
+//   kResolveDelivered, kListenerStarted/Stopped, the other unload stages and the task records are
 //   written with no lock of the pool or the manager held.
+// - Task records (kTaskStart/End) are written by the probe itself (task_started, task_ended),
+//   not through impl/observe.h, so the simulator's DPOR does not order them: a property must not
+//   compare them with another task's records (the final queries use kFinalState instead).
+// - kFinalState is written by the driver's root task after joining every client and letting
+//   the background settle, just before the final snapshot; the final subscriber queries of the
+//   linearizability check start there. It is about no thread or connection, so the simulator's
+//   DPOR orders it against every other observation.
 // - An observer (tests only) is called on the writing task after each append, outside the
 //   probe's mutex. It may block the writer only on records written with no lock held (an
 //   attach point may be written under "pending_unloads": nothing a test waits for needs it).
@@ -66,6 +77,8 @@ enum class RecordKind : std::uint8_t {
   kPoolEntryRemoved,   // ... removed by cleanup (note: why)
   kPoolWait,           // about to wait for (or try) `thread`'s pool connection (note: what
                        // pool lock is held meanwhile)
+  kFinalState,         // the driver is about to take the final snapshot (after the clients
+                       // and the settle); about no thread or connection
 };
 std::string_view record_kind_name(RecordKind k);
 

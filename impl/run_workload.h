@@ -209,6 +209,7 @@ void run_workload(const Workload& w, DesignVariant variant, Probe& probe,
   for (auto& c : clients) c.join();
   if (w.settle.count() > 0) R::sleep_until(R::now() + w.settle);
 
+  observe(make_record(RecordKind::kFinalState));
   probe.set_final_state(m.snapshot());
   if (opts.release != nullptr) opts.release->disarm();
   release_all();  // background work stalled forever (a hung start) now fails and ends

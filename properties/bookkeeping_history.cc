@@ -193,24 +193,35 @@ void plan_loads(Planner& plan) {
   }
 }
 
-// One query per thread for the final snapshot: it was taken after every client loop ended
-// (or, when some never did, at the very end).
-void plan_final_queries(Planner& plan) {
-  const LogIndex& log = plan.log();
-  const auto& fs = log.view().final_state;
-  if (!fs) return;
+// When the final snapshot was taken: at the driver's kFinalState record (after every client
+// loop ended and the background settled). A log without one (the run ended with a client
+// stuck, or a hand-made log): after every client loop ended, or, when some never did, at the
+// very end. The record, unlike the clients' task ends, is an observation the simulator's DPOR
+// orders against every other, so where it falls among the responses is the same in every
+// equivalent schedule.
+std::uint64_t final_snapshot_index(const LogIndex& log) {
+  for (const Record& r : log.records()) {
+    if (r.kind == RecordKind::kFinalState) return r.index;
+  }
   std::uint64_t lower = 0;
-  bool all_ended = true;
   for (const auto& [task, info] : log.view().tasks) {
     if (info.name != "client") continue;
     const Record* end = nullptr;
     for (const Record* r : log.of_task(task)) {
       if (r->kind == RecordKind::kTaskEnd) end = r;
     }
-    if (end == nullptr) all_ended = false;
-    if (end != nullptr) lower = std::max(lower, end->index);
+    if (end == nullptr) return log.last_index();
+    lower = std::max(lower, end->index);
   }
-  if (!all_ended) lower = log.last_index();
+  return lower;
+}
+
+// One query per thread for the final snapshot.
+void plan_final_queries(Planner& plan) {
+  const LogIndex& log = plan.log();
+  const auto& fs = log.view().final_state;
+  if (!fs) return;
+  const std::uint64_t lower = final_snapshot_index(log);
   std::set<ThreadId> threads = impl::workload_threads(log.view().workload);
   for (const auto& [t, subs] : fs->subscribers) threads.insert(t);
   for (ThreadId t : threads) {
