@@ -22,8 +22,8 @@
 //   bookkeeping history split by thread — so two records about disjoint pairs may appear in
 //   either order in equivalent executions without changing any verdict. Records about no pair
 //   cover all of them. With DporOptions::records_commute the strategy drops a step's
-//   observations before it gets here: only synchronisation then orders steps (a weaker claim;
-//   tests/variants/commutation_test.cc checks its premise on the manager).
+//   observations before it gets here: only synchronisation then orders steps (a weaker claim:
+//   see DporOptions). tests/variants/commutation_test.cc checks this relation on the manager.
 // - virtual time: the clock jumps only when no task can run, so every step after a jump
 //   happens after every step before it. A jump takes an epoch (the join of all clocks); a
 //   step that ran because of the jump (a sleep, a receive that timed out) joins it, after its

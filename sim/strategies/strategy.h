@@ -169,9 +169,10 @@ struct DporOptions {
   std::optional<std::uint32_t> preemption_bound;
   // Treat the probe's records as commuting with each other: two steps then conflict only
   // through synchronisation (locks, channels, spawn and join, time). The claim on exhaustion
-  // becomes "every class of schedules that differ in synchronisation order", and it rests on
-  // the properties' verdicts not depending on the order of records that nothing orders
-  // (tests/variants/commutation_test.cc checks that on the manager, it is not proved).
+  // becomes "every class of schedules that differ in synchronisation order", and it covers
+  // every schedule only if no property's verdict depends on the order of records that nothing
+  // orders. That fails for some designs (tests/variants/commutation_test.cc shows a variant
+  // whose verdict changes with such an order); for `current` none has been found.
   bool records_commute = false;
 };
 struct ReplayOptions {
