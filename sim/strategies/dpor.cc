@@ -144,13 +144,8 @@ class DporStrategy final : public Strategy, private RaceSink {
   }
 
   void on_step_done(const StepEffects& effects) override {
-    Footprint f;
-    f.task = step_task_;
-    f.op = step_op_.kind;
-    f.object = step_op_.object;
-    f.effects = effects;
+    Footprint f = footprint_of(step_task_, step_op_, effects);
     if (options_.records_commute) f.effects.observed = 0;
-    f.timed = f.op == OpKind::kSleep || effects.timed_out;
     path_[pending_node_].chosen_fp = f;
     hb_.step(f, pending_node_, *this);
   }

@@ -65,6 +65,13 @@ struct Footprint {
   bool timed = false;  // ran because virtual time jumped (sleep, timed-out receive)
 };
 
+// The footprint of a completed step of `task` whose leading operation was `op`: a sleep, or a
+// receive that timed out, ran because virtual time jumped.
+inline Footprint footprint_of(TaskId task, const PendingOp& op, const StepEffects& effects) {
+  return Footprint{task, op.kind, op.object, effects,
+                   op.kind == OpKind::kSleep || effects.timed_out};
+}
+
 // A step with more accesses than reported, or a data choice: it conflicts with every step.
 inline bool is_global(const Footprint& f) { return f.effects.overflow; }
 

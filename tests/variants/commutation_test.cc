@@ -65,17 +65,12 @@ class RecordingRandom final : public sim::Strategy {
   }
   bool wants_steps() const override { return true; }
   void on_step(const sim::StepRecord& s) override {
-    sim::dpor::Footprint f;
-    f.task = s.task;
-    f.op = s.op.kind;
-    f.object = s.op.object;
-    footprints.push_back(f);
+    last_ = s;
+    footprints.push_back(sim::dpor::footprint_of(s.task, s.op, {}));
     complete.push_back(false);
   }
   void on_step_done(const sim::StepEffects& e) override {
-    sim::dpor::Footprint& f = footprints.back();
-    f.effects = e;
-    f.timed = f.op == sim::OpKind::kSleep || e.timed_out;
+    footprints.back() = sim::dpor::footprint_of(last_.task, last_.op, e);  // as DPOR builds it
     complete.back() = true;
   }
 
@@ -87,6 +82,7 @@ class RecordingRandom final : public sim::Strategy {
  private:
   sim::Rng rng_;
   bool started_ = false;
+  sim::StepRecord last_{};
 };
 
 struct Run {
