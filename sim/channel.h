@@ -66,6 +66,7 @@ class Channel final : public ChannelCore {
   bool send(T value, std::source_location site = std::source_location::current()) {
     Execution& ex = Execution::require_current();
     if (!ex.point(OpKind::kSend, this, bind(ex), nullptr, site)) return false;
+    LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kSend);
     if (closed_) {
       ex.note_no_value();
       return false;
@@ -81,6 +82,7 @@ class Channel final : public ChannelCore {
     if (!ex.point(OpKind::kRecv, this, bind(ex), &kRecvTraits, site, kNever, &ready_)) {
       return std::nullopt;
     }
+    LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kRecv);
     if (size_ == 0) ex.note_no_value();
     return take();
   }
@@ -93,6 +95,7 @@ class Channel final : public ChannelCore {
     if (!ex.point(OpKind::kRecvUntil, this, bind(ex), &kRecvUntilTraits, site, d, &ready_)) {
       return r;
     }
+    LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kRecvUntil);
     if (size_ > 0 || closed_) {
       if (size_ == 0) ex.note_no_value();
       r.value = take();
@@ -106,6 +109,7 @@ class Channel final : public ChannelCore {
   void close(std::source_location site = std::source_location::current()) {
     Execution& ex = Execution::require_current();
     if (!ex.point(OpKind::kClose, this, bind(ex), nullptr, site)) return;
+    LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kClose);
     closed_ = true;
     ready_ = 1;
   }

@@ -154,8 +154,7 @@ bool Execution::point(OpKind kind, const void* object, ObjectId id, const OpTrai
   me.gate = gate;
   me.site = site;
   me.deadline = deadline;
-  if (lock_order_ != nullptr && !me.held.empty() && op_may_block(kind) &&
-      kind != OpKind::kLock && kind != OpKind::kLockShared) {
+  if (lock_order_ != nullptr && !me.held.empty() && op_may_block(kind) && !op_acquires(kind)) {
     const bool blocked = traits != nullptr && traits->enabled != nullptr &&
                          !traits->enabled(object, me, clock_.now());
     lock_order_->on_wait(*this, me.held, kind, id, site, blocked);
@@ -171,6 +170,14 @@ bool Execution::point(OpKind kind, const void* object, ObjectId id, const OpTrai
   // Resumed: picked to perform `kind`, or the execution is aborting.
   if (aborting_) return abort_here(kind);
   return true;
+}
+
+bool Execution::effect_allowed(ObjectId object, std::initializer_list<OpKind> kinds) const {
+  const std::vector<StepRecord>& steps = scheduler_.steps();
+  if (current_ == nullptr || steps.empty()) return false;
+  const StepRecord& s = steps.back();
+  if (s.task != current_->id || s.op.object != object) return false;
+  return std::find(kinds.begin(), kinds.end(), s.op.kind) != kinds.end();
 }
 
 void Execution::switch_away(TaskRecord& me, TaskRecord* next) {
@@ -260,6 +267,7 @@ TaskId Execution::spawn(std::string_view name, std::uint32_t thread_label,
   if (current_ != nullptr && !point(OpKind::kSpawn, nullptr, kNoObject, nullptr, site)) {
     return TaskId{0xffffffffu};  // aborting: nothing is started
   }
+  if (current_ != nullptr) LOCKSTEP_EFFECT(*this, kNoObject, OpKind::kSpawn);
   if (task_count_ == tasks_.size()) add_task();
   TaskRecord& t = *tasks_[task_count_];
   t.id = TaskId{static_cast<std::uint32_t>(task_count_)};
@@ -300,7 +308,10 @@ void Execution::task_entry(Fiber* /*self*/, void* arg) {
   Execution& ex = *g_current;
   try {
     me.body();
-    ex.point(OpKind::kExit, nullptr, kNoObject, nullptr, std::source_location::current());
+    if (ex.point(OpKind::kExit, nullptr, kNoObject, nullptr, std::source_location::current()) &&
+        !ex.aborting()) {
+      LOCKSTEP_EFFECT(ex, kNoObject, OpKind::kExit);
+    }
   } catch (const TaskAborted&) {
   } catch (const std::exception& e) {
     ex.fail_quietly(fmt::format("task {} ({}) threw: {}", raw(me.id), me.name, e.what()));

@@ -23,8 +23,10 @@
 // one 32-byte record, and one fiber switch if another task was picked.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <source_location>
@@ -150,6 +152,10 @@ class Execution {
   bool point(OpKind kind, const void* object, ObjectId id, const OpTraits* traits,
              std::source_location site, std::int64_t deadline = kNever,
              const std::uint32_t* gate = nullptr);
+  // The fidelity rule's check (sim/task.h): the step being run is the current task's and leads
+  // with one of `kinds` on `object`. Primitives assert it before each effect
+  // (LOCKSTEP_EFFECT, debug builds only).
+  bool effect_allowed(ObjectId object, std::initializer_list<OpKind> kinds) const;
   TaskRecord& current_record() { return *current_; }
   TaskRecord& record(TaskId t) { return *tasks_[raw(t)]; }
   void on_acquired(ObjectId object, bool shared, std::source_location site);
@@ -221,3 +227,12 @@ class Execution {
 };
 
 }  // namespace lockstep::sim
+
+// Asserts, in debug builds, that an effect on `object` belongs to the step led by one of the
+// listed operations of the current task (the fidelity rule, sim/task.h).
+#ifdef NDEBUG
+#define LOCKSTEP_EFFECT(ex, object, ...) ((void)0)
+#else
+#define LOCKSTEP_EFFECT(ex, object, ...) \
+  assert((ex).effect_allowed((object), {__VA_ARGS__}) && "effect before its scheduling point")
+#endif

@@ -55,6 +55,7 @@ void Mutex::release(Execution& ex, std::source_location) {
 void Mutex::lock(std::source_location site) {
   Execution& ex = Execution::require_current();
   if (!ex.point(OpKind::kLock, this, bind(ex), &kLockTraits, site, kNever, &free_)) return;
+  LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kLock);
   acquire(ex, site);
 }
 
@@ -62,6 +63,7 @@ bool Mutex::try_lock(std::source_location site) {
   Execution& ex = Execution::require_current();
   if (!ex.point(OpKind::kTryLock, this, bind(ex), nullptr, site)) return false;
   if (free_ == 0) return false;
+  LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kTryLock);
   acquire(ex, site);
   return true;
 }
@@ -69,6 +71,7 @@ bool Mutex::try_lock(std::source_location site) {
 void Mutex::unlock(std::source_location site) {
   Execution& ex = Execution::require_current();
   if (!ex.point(OpKind::kUnlock, this, bind(ex), nullptr, site)) return;
+  LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kUnlock);
   release(ex, site);
 }
 
@@ -113,12 +116,40 @@ void SharedMutex::holders(const void* self, std::vector<TaskId>& out) {
   }
 }
 
-void SharedMutex::arrive(Execution& ex, bool writer) {
+bool SharedMutex::enterable(bool writer) const {
+  if (writer_) return false;
+  if (writer) return readers_.empty() && waiting_.empty();
+  return std::none_of(waiting_.begin(), waiting_.end(), [](const Waiter& w) { return w.writer; });
+}
+
+void SharedMutex::enter(Execution& ex, ObjectId id, bool writer, std::source_location site) {
+  if (writer) {
+    writer_ = true;
+    writer_task_ = ex.current_task();
+  } else {
+    readers_.push_back(ex.current_task());
+  }
+  ex.on_acquired(id, !writer, site);
+}
+
+// The arrival, in the step the lock's point leads (sim/task.h): enter at once when nothing
+// stands in the way, else take a ticket and wait for the turn at a point of its own.
+void SharedMutex::request(Execution& ex, ObjectId id, bool writer, std::source_location site) {
+  LOCKSTEP_EFFECT(ex, id, writer ? OpKind::kLock : OpKind::kLockShared);
+  if (enterable(writer)) {
+    enter(ex, id, writer, site);
+    return;
+  }
   TaskRecord& me = ex.current_record();
   me.ticket = next_ticket_++;
   waiting_.push_back({me.id, me.ticket, writer});
-  // The arrival changes who may enter next (fairness): a step of its own for commutativity.
-  ex.note_access(bind(ex), writer ? AccessMode::kWrite : AccessMode::kRead);
+  // The arrival changes who may enter next (fairness): an access of the step's own object.
+  ex.note_access(id, writer ? AccessMode::kWrite : AccessMode::kRead);
+  const OpKind wait = writer ? OpKind::kLockWait : OpKind::kLockSharedWait;
+  if (!ex.point(wait, this, id, writer ? &kWriteTraits : &kReadTraits, site)) return;
+  LOCKSTEP_EFFECT(ex, id, wait);
+  depart(ex.current_task());
+  enter(ex, id, writer, site);
 }
 
 void SharedMutex::depart(TaskId task) {
@@ -130,23 +161,17 @@ void SharedMutex::depart(TaskId task) {
 void SharedMutex::lock(std::source_location site) {
   Execution& ex = Execution::require_current();
   const ObjectId id = bind(ex);
-  if (ex.aborting()) return;
-  arrive(ex, true);
-  if (!ex.point(OpKind::kLock, this, id, &kWriteTraits, site)) return;
-  depart(ex.current_task());
-  writer_ = true;
-  writer_task_ = ex.current_task();
-  ex.on_acquired(id, false, site);
+  if (!ex.point(OpKind::kLock, this, id, nullptr, site)) return;
+  request(ex, id, true, site);
 }
 
 bool SharedMutex::try_lock(std::source_location site) {
   Execution& ex = Execution::require_current();
   const ObjectId id = bind(ex);
   if (!ex.point(OpKind::kTryLock, this, id, nullptr, site)) return false;
-  if (writer_ || !readers_.empty() || !waiting_.empty()) return false;
-  writer_ = true;
-  writer_task_ = ex.current_task();
-  ex.on_acquired(id, false, site);
+  if (!enterable(true)) return false;
+  LOCKSTEP_EFFECT(ex, id, OpKind::kTryLock);
+  enter(ex, id, true, site);
   return true;
 }
 
@@ -159,6 +184,7 @@ void SharedMutex::unlock(std::source_location site) {
                         raw(ex.current_task()), ex.object_name(id)));
     return;
   }
+  LOCKSTEP_EFFECT(ex, id, OpKind::kUnlock);
   writer_ = false;
   ex.on_released(id);
 }
@@ -166,24 +192,17 @@ void SharedMutex::unlock(std::source_location site) {
 void SharedMutex::lock_shared(std::source_location site) {
   Execution& ex = Execution::require_current();
   const ObjectId id = bind(ex);
-  if (ex.aborting()) return;
-  arrive(ex, false);
-  if (!ex.point(OpKind::kLockShared, this, id, &kReadTraits, site)) return;
-  depart(ex.current_task());
-  readers_.push_back(ex.current_task());
-  ex.on_acquired(id, true, site);
+  if (!ex.point(OpKind::kLockShared, this, id, nullptr, site)) return;
+  request(ex, id, false, site);
 }
 
 bool SharedMutex::try_lock_shared(std::source_location site) {
   Execution& ex = Execution::require_current();
   const ObjectId id = bind(ex);
   if (!ex.point(OpKind::kTryLockShared, this, id, nullptr, site)) return false;
-  if (writer_ || std::any_of(waiting_.begin(), waiting_.end(),
-                             [](const Waiter& w) { return w.writer; })) {
-    return false;
-  }
-  readers_.push_back(ex.current_task());
-  ex.on_acquired(id, true, site);
+  if (!enterable(false)) return false;
+  LOCKSTEP_EFFECT(ex, id, OpKind::kTryLockShared);
+  enter(ex, id, false, site);
   return true;
 }
 
@@ -197,6 +216,7 @@ void SharedMutex::unlock_shared(std::source_location site) {
                         raw(ex.current_task()), ex.object_name(id)));
     return;
   }
+  LOCKSTEP_EFFECT(ex, id, OpKind::kUnlockShared);
   readers_.erase(it);
   ex.on_released(id);
 }
@@ -223,6 +243,7 @@ void CondVar::wait(Mutex& m, std::source_location site) {
   Execution& ex = Execution::require_current();
   const ObjectId id = bind(ex);
   if (!ex.point(OpKind::kWait, this, id, nullptr, site)) return;
+  LOCKSTEP_EFFECT(ex, id, OpKind::kWait);
   TaskRecord& me = ex.current_record();
   me.notified = false;
   waiters_.push_back(me.id);
@@ -234,6 +255,7 @@ void CondVar::wait(Mutex& m, std::source_location site) {
 void CondVar::notify_one(std::source_location site) {
   Execution& ex = Execution::require_current();
   if (!ex.point(OpKind::kNotify, this, bind(ex), nullptr, site)) return;
+  LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kNotify);
   if (waiters_.empty()) return;
   ex.record(waiters_.front()).notified = true;
   waiters_.erase(waiters_.begin());
@@ -242,6 +264,7 @@ void CondVar::notify_one(std::source_location site) {
 void CondVar::notify_all(std::source_location site) {
   Execution& ex = Execution::require_current();
   if (!ex.point(OpKind::kNotify, this, bind(ex), nullptr, site)) return;
+  LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kNotify);
   for (TaskId t : waiters_) ex.record(t).notified = true;
   waiters_.clear();
 }

@@ -6,7 +6,10 @@
 // - Mutex: not recursive; locking a mutex the task already holds blocks it forever (reported
 //   as a wait-for cycle of one task). Waiters are not ordered: any of them may be picked.
 // - SharedMutex: reader/writer lock, fair in arrival order like an asynchronous runtime's
-//   RwLock: a reader that arrives after a waiting writer waits behind it. Readers share.
+//   RwLock: a reader that arrives after a waiting writer waits behind it. Readers share. The
+//   arrival happens at the lock's own point (sim/task.h, the fidelity rule): it enters at once
+//   if it can, else it is queued and waits for its turn at a second point (lock-wait,
+//   lock-shared-wait). try_lock enters only what an arrival would enter at once.
 // - CondVar: wait(m) releases m and enqueues atomically; notify_one wakes the oldest waiter;
 //   no spurious wake-ups. A woken waiter re-locks m at a separate scheduling point.
 // - unlock by a task that does not hold the lock fails the execution.
@@ -93,7 +96,9 @@ class SharedMutex final : public SimObject {
   };
   void reset_state() override;
   bool ahead_blocks(std::uint64_t ticket, bool writer) const;
-  void arrive(Execution& ex, bool writer);
+  bool enterable(bool writer) const;  // an arrival now would enter at once
+  void enter(Execution& ex, ObjectId id, bool writer, std::source_location site);
+  void request(Execution& ex, ObjectId id, bool writer, std::source_location site);
   void depart(TaskId task);
   static bool write_enabled(const void* self, const TaskRecord& t, std::int64_t);
   static bool read_enabled(const void* self, const TaskRecord& t, std::int64_t);
@@ -103,7 +108,7 @@ class SharedMutex final : public SimObject {
   bool writer_ = false;
   TaskId writer_task_{};
   std::vector<TaskId> readers_;  // tasks holding it shared (a task may appear once per hold)
-  std::vector<Waiter> waiting_;  // tasks at a lock/lock_shared point, in arrival order
+  std::vector<Waiter> waiting_;  // queued arrivals, at a lock-wait point, in arrival order
   std::uint64_t next_ticket_ = 1;
 };
 

@@ -38,6 +38,50 @@ constexpr std::uint32_t raw(ObjectId o) { return static_cast<std::uint32_t>(o); 
 // blocks, but try_lock and recv_until can observe the difference, so lockstep keeps them:
 // DFS counts and replay are then exact in terms of this one list. DPOR removes the
 // redundancy by commutativity instead (sim/strategies/dpor.cc).
+//
+// The fidelity rule. Nothing another task can observe changes before the scheduling point
+// that precedes the operation: a task's effect on a shared object happens in the step that
+// the object's own operation leads, after the strategy picked that task to perform it, never
+// in the task's previous step. Otherwise a real schedule (another task overtaking at the
+// point) is missing from every strategy at once. Per primitive, the point and its effect:
+//
+//   operation              point (op kind, enabled when)        effect, right after the pick
+//   Mutex::lock            lock, mutex free                     take the mutex
+//   Mutex::try_lock        try-lock, always                     take it if free
+//   Mutex::unlock          unlock, always                       release
+//   SharedMutex::lock      lock, always (the arrival)           take it if no holder and no
+//                                                               waiter; else queue (ticket)
+//                          lock-wait, first in its turn         take it (leave the queue)
+//   SharedMutex::lock_shared  lock-shared, always (arrival)     share it if no writer holds
+//                                                               it or waits; else queue
+//                          lock-shared-wait, no writer ahead    share it (leave the queue)
+//   try_lock / try_lock_shared  try-lock(-shared), always       take or share it if it could
+//                                                               be entered at once
+//   unlock / unlock_shared  unlock(-shared), always             release
+//   CondVar::wait(m)       wait, always                         enqueue on the condvar and
+//                                                               release m, atomically
+//                          wait-wake, notified                  leave the wait
+//                          then Mutex::lock(m) as above         re-take m
+//   notify_one / notify_all  notify, always                     mark the oldest / every
+//                                                               waiter notified
+//   Channel::send          send, always                         append the value (or fail:
+//                                                               closed)
+//   Channel::recv          recv, a value queued or closed       take the head value
+//   Channel::recv_until    recv-until, as recv or deadline due  take the head value, or time
+//                                                               out
+//   Channel::close         close, always                        mark closed
+//   spawn                  spawn, always                        create the task; it runs up to
+//                                                               its first point (its prefix,
+//                                                               which may touch no object)
+//   JoinHandle::join       join, the task has finished          none
+//   sleep_until            sleep, deadline due                  none
+//   yield_now              yield, always                        none
+//   task end               exit, always                         the task is finished (join
+//                                                               may go on)
+//
+// A contended fair-lock acquisition is two steps (arrival, then its turn); an uncontended one
+// is one. Debug builds check the rule: every effect above asserts that the step being run is
+// the current task's and leads with the operation on that object (Execution::effect_allowed).
 enum class OpKind : std::uint8_t {
   kLock,
   kTryLock,
@@ -45,6 +89,8 @@ enum class OpKind : std::uint8_t {
   kLockShared,
   kTryLockShared,
   kUnlockShared,
+  kLockWait,        // fair reader/writer lock: a queued writer waits for its turn
+  kLockSharedWait,  // fair reader/writer lock: a queued reader waits for its turn
   kWait,        // condition wait: release the mutex and enqueue
   kWaitWake,    // condition wait: blocked until notified
   kNotify,      // notify_one / notify_all
@@ -70,6 +116,8 @@ constexpr std::string_view op_kind_name(OpKind k) {
     case OpKind::kLockShared: return "lock-shared";
     case OpKind::kTryLockShared: return "try-lock-shared";
     case OpKind::kUnlockShared: return "unlock-shared";
+    case OpKind::kLockWait: return "lock-wait";
+    case OpKind::kLockSharedWait: return "lock-shared-wait";
     case OpKind::kWait: return "wait";
     case OpKind::kWaitWake: return "wait-wake";
     case OpKind::kNotify: return "notify";
@@ -101,6 +149,8 @@ constexpr bool op_may_block(OpKind k) {
   switch (k) {
     case OpKind::kLock:
     case OpKind::kLockShared:
+    case OpKind::kLockWait:
+    case OpKind::kLockSharedWait:
     case OpKind::kWaitWake:
     case OpKind::kRecv:
     case OpKind::kRecvUntil:
@@ -108,6 +158,12 @@ constexpr bool op_may_block(OpKind k) {
     case OpKind::kSleep: return true;
     default: return false;
   }
+}
+
+// Lock acquisitions that may wait (lock order records them as acquisitions, not waits).
+constexpr bool op_acquires(OpKind k) {
+  return k == OpKind::kLock || k == OpKind::kLockShared || k == OpKind::kLockWait ||
+         k == OpKind::kLockSharedWait;
 }
 
 // What a task does next: the operation kind and the object it acts on (kNoObject for yield,

@@ -7,8 +7,9 @@
 // Conflicts and happens-before. A step is its leading operation plus what its task did until
 // its next scheduling point (sim/task.h); the simulator reports the accesses (StepEffects):
 // - mutex and reader/writer lock acquisitions: exclusive ones write the lock, shared ones read
-//   it; two reads commute. An arrival at a fair reader/writer lock (in the step before the
-//   lock's point) is an access of the same kind, since it decides who enters next.
+//   it; two reads commute. An arrival at a fair reader/writer lock that has to queue (in the
+//   step its lock point leads, sim/task.h) is an access of the same kind, since it decides
+//   who enters next; its turn (lock-wait, lock-shared-wait) is the acquisition.
 // - a release does not race with acquisitions (no acquisition can precede the release of a
 //   lock held at that state) but orders what follows: an exclusive acquisition happens after
 //   every earlier release, a shared one after the last exclusive release. try-lock operations

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <vector>
 
 #include "sim/sim_runtime.h"
@@ -98,25 +99,93 @@ TEST(SharedMutex, ReadersShareAndWritersExclude) {
   EXPECT_EQ(max_readers, 2);  // some schedule has both readers inside together
 }
 
+// A task that has only reached lock() has not arrived: the arrival is the lock's own step
+// (the fidelity rule, sim/task.h), so another task may still overtake it there.
+//
+// The root spawns W, then takes the lock shared once; W takes it exclusively once. Steps:
+// root r1 spawn, r2 lock-shared (arrival), r3 unlock-shared, r4 join, r5 exit; W w1 lock
+// (arrival), w2 unlock, w3 exit, plus a wait step (lock-wait / lock-shared-wait) for an arrival
+// that finds the lock taken. After r1 both r2 and w1 can run:
+// - r2 first (the root enters): then r3 before w1 (W enters at once, 1 schedule), or w1 before
+//   r3 (W queues, waits for r3, 1 schedule): 2 executions, the root first;
+// - w1 first (W enters): w2 before r2 gives 3 schedules (w3 first; or r2 then w3/r3 in either
+//   order), r2 before w2 (the root queues, w2 lets it in, then w3 or the root's turn first,
+//   the latter with w3/r3 in either order) gives 3: 6 executions, W first.
+// 8 in all, 2 with the root first. With the arrival taken in the step before the point (W's
+// ticket taken in its spawn prefix) DFS saw 3, all with W first.
+TEST(SharedMutex, ATaskAtTheLockCanBeOvertakenByALaterArrival) {
+  std::vector<char> order;
+  std::set<std::vector<char>> seen;
+  int root_first = 0;
+  auto r = run_dfs({[&] {
+    SharedMutex rw("rw");
+    JoinHandle w = spawn("writer", [&] {
+      rw.lock();
+      order.push_back('W');
+      rw.unlock();
+    });
+    rw.lock_shared();
+    order.push_back('R');
+    rw.unlock_shared();
+    w.join();
+  }}, std::nullopt, [&](const Execution& ex) -> std::optional<std::string> {
+    seen.insert(order);
+    if (!order.empty() && order.front() == 'R') ++root_first;
+    order.clear();
+    if (ex.outcome() != Outcome::kCompleted) return "not completed";
+    return std::nullopt;
+  });
+  EXPECT_EQ(r.failures, 0u);
+  EXPECT_TRUE(r.exhausted);
+  EXPECT_EQ(r.executions, 8u);
+  EXPECT_EQ(root_first, 2);
+  EXPECT_EQ(seen, (std::set<std::vector<char>>{{'R', 'W'}, {'W', 'R'}}));
+}
+
+// A reader-writer deadlock that depends on who arrives first at the fair lock.
+TEST(SharedMutex, ReaderReenteringBehindAWaitingWriterDeadlocksInSomeSchedule) {
+  // Root: lock_shared, spawn W, lock_shared again (a second hold, as a nested read), unlock
+  // both, join. W: lock. When W arrives between the two reads, the root's second read queues
+  // behind W, which waits for the first read: stuck. When the second read comes first, all
+  // complete, as real runs can. With W's arrival taken in its spawn prefix, every schedule
+  // was stuck.
+  int stuck = 0;
+  int completed = 0;
+  auto r = run_dfs({[&] {
+    SharedMutex rw("rw");
+    rw.lock_shared();
+    JoinHandle w = spawn("writer", [&] {
+      rw.lock();
+      rw.unlock();
+    });
+    rw.lock_shared();
+    rw.unlock_shared();
+    rw.unlock_shared();
+    w.join();
+  }}, std::nullopt, [&](const Execution& ex) -> std::optional<std::string> {
+    if (ex.outcome() == Outcome::kStuck) ++stuck;
+    if (ex.outcome() == Outcome::kCompleted) ++completed;
+    return std::nullopt;
+  }, false);
+  EXPECT_GT(stuck, 0);
+  EXPECT_GT(completed, 0);
+}
+
 TEST(SharedMutex, ReaderArrivingAfterWaitingWriterWaitsBehindIt) {
   // The root holds the lock shared while a writer and a second reader arrive. Fair order: if
-  // the writer arrived first, the second reader enters only after the writer.
-  int arrivals = 0;
-  int writer_arrived = 0;
-  int reader_arrived = 0;
+  // the writer arrived (its lock step) before the reader's lock-shared step, it found the lock
+  // held and queued, so the second reader enters only after the writer.
   std::vector<char> order;
   int writer_first_cases = 0;
   auto r = run_dfs({[&] {
     SharedMutex rw("rw");
     rw.lock_shared();
     JoinHandle w = spawn("writer", [&] {
-      writer_arrived = ++arrivals;  // same step as the arrival at the lock
       rw.lock();
       order.push_back('W');
       rw.unlock();
     });
     JoinHandle r2 = spawn("reader2", [&] {
-      reader_arrived = ++arrivals;
       rw.lock_shared();
       order.push_back('R');
       rw.unlock_shared();
@@ -128,11 +197,20 @@ TEST(SharedMutex, ReaderArrivingAfterWaitingWriterWaitsBehindIt) {
   }}, std::nullopt, [&](const Execution& ex) -> std::optional<std::string> {
     std::optional<std::string> bad;
     if (ex.outcome() != Outcome::kCompleted) bad = "not completed";
-    if (!bad && writer_arrived < reader_arrived) {
+    // Tasks: 0 root, 1 writer, 2 reader2. The arrival steps, and whether the root still held
+    // the lock (its unlock-shared not yet run) when the writer arrived.
+    std::size_t writer_arrival = 0, reader_arrival = 0, root_release = 0;
+    const auto& steps = ex.scheduler().steps();
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const auto task = raw(steps[i].task);
+      if (task == 1 && steps[i].op.kind == OpKind::kLock) writer_arrival = i;
+      if (task == 2 && steps[i].op.kind == OpKind::kLockShared) reader_arrival = i;
+      if (task == 0 && steps[i].op.kind == OpKind::kUnlockShared) root_release = i;
+    }
+    if (!bad && writer_arrival < reader_arrival && writer_arrival < root_release) {
       ++writer_first_cases;
       if (order != std::vector<char>{'W', 'R'}) bad = "a reader overtook a waiting writer";
     }
-    arrivals = writer_arrived = reader_arrived = 0;
     order.clear();
     return bad;
   });

@@ -38,13 +38,15 @@ TEST(VariantDporDeep, SplitLockDomainsWithinTwoPreemptions) {
   expect_caught_by_dpor(impl::DesignVariant::kSplitLockDomains, 20000, 2);
 }
 
-// Every scenario's whole space within two preemptions (worker-head-of-line: about 35 s).
+// Every scenario's whole space within two preemptions (worker-head-of-line: about 35 s). The
+// three pool scenarios' counts grew when a SharedMutex arrival moved to the lock's own point
+// (21 -> 47, 52 -> 116, 199 -> 1060; dpor_variants_test says why); the others did not move.
 TEST(CurrentDporDeep, EveryScenarioWithinTwoPreemptions) {
   const std::pair<std::string_view, std::uint64_t> counts[] = {
       {"phantom-attach", 34157},       {"hung-start", 47650},
       {"worker-head-of-line", 705085}, {"worker-teardown", 1859},
-      {"long-prompt", 21},             {"cleanup-during-prompt", 52},
-      {"busy-session-lookup", 199},    {"attach-during-unload", 13947}};
+      {"long-prompt", 47},             {"cleanup-during-prompt", 116},
+      {"busy-session-lookup", 1060},   {"attach-during-unload", 13947}};
   for (const auto& [scenario, executions] : counts) {
     SCOPED_TRACE(std::string(scenario));
     expect_current_exhausts(scenario, executions, 2);
