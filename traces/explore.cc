@@ -113,6 +113,14 @@ properties::EndState end_state(const sim::Execution& ex) {
       end.blocked.push_back(std::move(v));
     }
     for (sim::TaskId t : w->cycle) end.cycle.push_back(sim::raw(t));
+    for (const sim::FinishedHolder& f : w->finished_holders) {
+      properties::FinishedHolderView v{sim::raw(f.task), {}};
+      for (const sim::HeldLockInfo& h : f.held) {
+        v.held.push_back(
+            fmt::format("{}{} at {}", h.object, h.shared ? " (shared)" : "", h.site.str()));
+      }
+      end.finished_holders.push_back(std::move(v));
+    }
   }
   return end;
 }
