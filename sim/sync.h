@@ -8,7 +8,9 @@
 // - Lock classes: a lock made without a class name gets the class of its construction site,
 //   "mutex@file.cc:42" (as lockdep keys classes by their initialisation site), so two unrelated
 //   unnamed locks are two classes. Generated names are interned once per site (file base name
-//   and line, never an address) and have static storage, like literal class names.
+//   and line, never an address) and have static storage, like literal class names. A data
+//   member left unnamed gets the site of the enclosing class's constructor (that is where the
+//   compiler places the call), so unnamed members of one class share a class: name them.
 // - Mutex: not recursive; locking a mutex the task already holds blocks it forever (reported
 //   as a wait-for cycle of one task). Waiters are not ordered: any of them may be picked.
 // - SharedMutex: reader/writer lock, fair in arrival order like an asynchronous runtime's
