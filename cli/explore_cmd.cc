@@ -79,6 +79,11 @@ std::string failure_file(const ExploreArgs& a, const Row& r) {
 
 void judge(Row& r) {
   const auto& f = r.report.first_failure;
+  if (!r.report.strategy_error.empty()) {  // a bug of the tool: no verdict at all
+    r.ok = false;
+    r.verdict = "ERROR";
+    return;
+  }
   if (r.job.design == impl::DesignVariant::kCurrent) {
     r.ok = !f && r.report.lock_order_violations.empty();
     r.verdict = r.ok ? "all held" : "FAILED";
@@ -195,6 +200,13 @@ int run_explore(const ExploreArgs& a) {
     }
     if (rows.size() == 1 && !rows[0].trace_path.empty()) {
       std::printf("replay: lockstep replay %s\n", rows[0].trace_path.c_str());
+    }
+  }
+  // A strategy that picked a task that cannot run is a bug of the tool: an error, exit 3.
+  for (const Row& r : rows) {
+    if (!r.report.strategy_error.empty()) {
+      std::fprintf(stderr, "lockstep: error: %s\n", r.report.strategy_error.c_str());
+      return 3;
     }
   }
   // --design all is the main job: it passes when current held everywhere and every variant

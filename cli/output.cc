@@ -154,7 +154,21 @@ std::string summary_table(const std::vector<Row>& rows, const ExploreArgs& a, do
         r.verdict + (r.report.exhausted ? exhausted_note(a) : "") +
             (r.report.metrics.pruned > 0
                  ? fmt::format(" [{} pruned by sleep sets]", r.report.metrics.pruned)
-                 : ""));
+                 : "") +
+            (r.report.abandoned > 0 ? fmt::format(" [{} abandoned]", r.report.abandoned) : ""));
+  }
+  // An abandoned execution was checked by nothing: say how many and why, below the table.
+  for (const Row& r : rows) {
+    if (r.report.abandoned > 0) {
+      out +=
+          fmt::format("{} / {}: {} execution{} abandoned, not checked (first: {})\n",
+                      impl::design_variant_name(r.job.design), r.job.scenario, r.report.abandoned,
+                      r.report.abandoned == 1 ? "" : "s", r.report.first_abandon_reason);
+    }
+    if (!r.report.strategy_error.empty()) {
+      out += fmt::format("{} / {}: error: {}\n", impl::design_variant_name(r.job.design),
+                         r.job.scenario, r.report.strategy_error);
+    }
   }
   if (a.stats) out += fmt::format("total time {:.2f}s\n", seconds);
   return out;
@@ -177,6 +191,9 @@ std::string summary_json(const std::vector<Row>& rows, const ExploreArgs& a, dou
     row["distinct-schedules"] = r.report.distinct_schedules;
     row["exhausted"] = r.report.exhausted;
     row["pruned"] = r.report.metrics.pruned;
+    row["abandoned"] = r.report.abandoned;
+    if (r.report.abandoned > 0) row["abandon-reason"] = r.report.first_abandon_reason;
+    if (!r.report.strategy_error.empty()) row["strategy-error"] = r.report.strategy_error;
     nlohmann::ordered_json by = nlohmann::ordered_json::object();
     for (const auto& [p, n] : r.report.failures_by_property) {
       by[std::string(properties::property_name(p))] = n;
@@ -199,22 +216,34 @@ std::string summary_json(const std::vector<Row>& rows, const ExploreArgs& a, dou
 
 void write_junit(const std::string& path, const std::vector<Row>& rows) {
   std::size_t failures = 0;
-  for (const Row& r : rows) failures += r.ok ? 0 : 1;
+  std::size_t errors = 0;
+  for (const Row& r : rows) {
+    const bool error = !r.report.strategy_error.empty();
+    errors += error ? 1 : 0;
+    failures += r.ok || error ? 0 : 1;
+  }
   std::string xml = fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"lockstep\" tests=\"{}\" "
-      "failures=\"{}\">\n",
-      rows.size(), failures);
+      "failures=\"{}\" errors=\"{}\">\n",
+      rows.size(), failures, errors);
   for (const Row& r : rows) {
     xml += fmt::format("  <testcase classname=\"lockstep.{}\" name=\"{}\" time=\"{:.3f}\">",
                        impl::design_variant_name(r.job.design), xml_escape(r.job.scenario),
                        r.seconds);
-    if (!r.ok) {
+    if (!r.report.strategy_error.empty()) {
+      xml += fmt::format("<error message=\"{}\"/>", xml_escape(r.report.strategy_error));
+    } else if (!r.ok) {
       std::string msg = r.verdict;
       if (r.report.first_failure && r.report.first_failure->failure) {
         msg += ": " + r.report.first_failure->failure->message;
       }
       xml += fmt::format("<failure message=\"{}\">trace: {}</failure>", xml_escape(msg),
                          xml_escape(r.trace_path));
+    }
+    if (r.report.abandoned > 0) {
+      xml +=
+          fmt::format("<system-out>{} executions abandoned, not checked (first: {})</system-out>",
+                      r.report.abandoned, xml_escape(r.report.first_abandon_reason));
     }
     xml += "</testcase>\n";
   }

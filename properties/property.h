@@ -78,11 +78,18 @@ struct BlockedTaskView {
 enum class EndKind : std::uint8_t { kCompleted, kStuck, kStepBound, kFailed };
 std::string_view end_kind_name(EndKind k);  // "completed", "stuck", "step-bound", "failed"
 
+// A task that finished while holding a lock a blocked task waits for.
+struct FinishedHolderView {
+  std::uint32_t task = 0;
+  std::vector<std::string> held;  // "manager#0 at state_manager.h:40", as BlockedTaskView::held
+};
+
 struct EndState {
   EndKind kind = EndKind::kCompleted;
   std::string message;                   // the simulator's failure text, if any
   std::vector<BlockedTaskView> blocked;  // when kStuck: every unfinished task, what it waits on
   std::vector<std::uint32_t> cycle;      // a wait-for cycle among them, if any
+  std::vector<FinishedHolderView> finished_holders;  // holders of awaited locks that exited
 };
 
 struct ExecutionView {

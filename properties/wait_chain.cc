@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -138,7 +139,17 @@ WaitChain wait_chain(const LogIndex& log, std::uint32_t start) {
     chain.tasks.push_back(task);
     const BlockedTaskView* b = find_blocked(log, task);
     if (b == nullptr) {
-      chain.lines.push_back(fmt::format("{} is not blocked", log.describe_task(task)));
+      const auto& gone = log.view().end.finished_holders;
+      auto f = std::find_if(gone.begin(), gone.end(),
+                            [task](const FinishedHolderView& v) { return v.task == task; });
+      if (f != gone.end()) {
+        chain.lines.push_back(
+            fmt::format("{} has already finished, still holding {}: nobody will release it",
+                        log.describe_task(task),
+                        f->held.empty() ? "it" : fmt::format("{}", fmt::join(f->held, ", "))));
+      } else {
+        chain.lines.push_back(fmt::format("{} is not blocked", log.describe_task(task)));
+      }
       break;
     }
     std::string line = blocked_line(log, *b);

@@ -23,6 +23,13 @@ const BlockedTask* WaitForReport::find(TaskId t) const {
   return nullptr;
 }
 
+const FinishedHolder* WaitForReport::find_finished(TaskId t) const {
+  for (const FinishedHolder& f : finished_holders) {
+    if (f.task == t) return &f;
+  }
+  return nullptr;
+}
+
 std::vector<TaskId> WaitForReport::chain_from(TaskId start) const {
   std::vector<TaskId> chain{start};
   for (const BlockedTask* b = find(start); b != nullptr && !b->holders.empty();) {
@@ -65,6 +72,25 @@ WaitForReport build_wait_for_report(const Execution& ex) {
     }
     report.blocked.push_back(std::move(b));
   }
+  // Holders that are no longer running: they exited with the lock held.
+  std::vector<TaskId> gone;
+  for (const BlockedTask& b : report.blocked) {
+    for (TaskId h : b.holders) {
+      if (raw(h) < ex.task_count() && ex.task(h).state == TaskRecord::State::kFinished &&
+          std::find(gone.begin(), gone.end(), h) == gone.end()) {
+        gone.push_back(h);
+      }
+    }
+  }
+  std::sort(gone.begin(), gone.end());
+  for (TaskId h : gone) {
+    const TaskRecord& t = ex.task(h);
+    FinishedHolder f{h, t.name, t.thread_label, {}};
+    for (const HeldLock& l : t.held) {
+      f.held.push_back({ex.object_name(l.object), l.shared, Site::from(l.site)});
+    }
+    report.finished_holders.push_back(std::move(f));
+  }
   // A cycle of task -> holder edges, searched from the lowest TaskId.
   for (const BlockedTask& b : report.blocked) {
     const std::vector<TaskId> chain = report.chain_from(b.task);
@@ -88,10 +114,13 @@ std::string WaitForReport::format() const {
       out += ", held by";
       for (TaskId h : b.holders) {
         const BlockedTask* hb = find(h);
-        out += fmt::format(" task {}{}", raw(h),
-                           hb != nullptr ? fmt::format(" ({}{})", hb->name,
-                                                       label_text(hb->thread_label))
-                                         : std::string());
+        const FinishedHolder* fh = find_finished(h);
+        out += fmt::format(
+            " task {}{}", raw(h),
+            hb != nullptr ? fmt::format(" ({}{})", hb->name, label_text(hb->thread_label))
+            : fh != nullptr
+                ? fmt::format(" ({}{}), which has finished", fh->name, label_text(fh->thread_label))
+                : std::string());
       }
     }
     out += "\n";
@@ -99,6 +128,15 @@ std::string WaitForReport::format() const {
       out += fmt::format("      holding {}{} taken at {}\n", h.object, h.shared ? " (shared)" : "",
                          h.site.str());
     }
+  }
+  for (const FinishedHolder& f : finished_holders) {
+    out += fmt::format("  task {} ({}{}) finished while holding", raw(f.task), f.name,
+                       label_text(f.thread_label));
+    for (std::size_t i = 0; i < f.held.size(); ++i) {
+      out += fmt::format("{} {}{} taken at {}", i == 0 ? "" : ",", f.held[i].object,
+                         f.held[i].shared ? " (shared)" : "", f.held[i].site.str());
+    }
+    out += ": nobody will release it\n";
   }
   if (!cycle.empty()) {
     out += "  cycle:";

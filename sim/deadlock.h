@@ -7,6 +7,9 @@
 // - `cycle` is a cycle of the graph task -> holder when there is one (a deadlock); tasks
 //   blocked on a channel nobody will send to, or on a condition nobody will notify, have no
 //   holder and are listed without one (a stall, or a lost wake-up).
+// - A holder that has already finished (its task exited while holding the lock, so nobody will
+//   ever release it) is listed in `finished_holders` with the locks it still held, and the
+//   report says so instead of leaving the chain at an unknown task.
 // - format() renders it for people: one line per blocked task, then the chain.
 // Determinism: tasks in TaskId order; the cycle found first from the lowest TaskId.
 #pragma once
@@ -40,8 +43,18 @@ struct BlockedTask {
   std::vector<HeldLockInfo> held;
 };
 
+// A task that finished while holding a lock some blocked task waits for.
+struct FinishedHolder {
+  TaskId task;
+  std::string name;
+  std::uint32_t thread_label;
+  std::vector<HeldLockInfo> held;  // what it still held when it exited
+};
+
 struct WaitForReport {
   std::vector<BlockedTask> blocked;
+  std::vector<FinishedHolder> finished_holders;  // in TaskId order
+  const FinishedHolder* find_finished(TaskId t) const;
   std::vector<TaskId> cycle;  // t0 waits for t1 ... waits for t0; empty: no cycle
   const BlockedTask* find(TaskId t) const;
   // The chain task -> holder -> holder's wait -> ... from `start`, until a task that waits

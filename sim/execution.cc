@@ -230,9 +230,12 @@ TaskRecord* Execution::pick_next() {
         end(Outcome::kStepBound);
         return nullptr;
       case Scheduler::PickStatus::kAbandoned:
-      case Scheduler::PickStatus::kInvalid:
         failure_ = scheduler_.error();
         end(Outcome::kAbandoned);
+        return nullptr;
+      case Scheduler::PickStatus::kInvalid:
+        failure_ = scheduler_.error();
+        end(Outcome::kInvalidPick);
         return nullptr;
       case Scheduler::PickStatus::kPruned:
         end(Outcome::kPruned);

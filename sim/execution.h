@@ -4,7 +4,8 @@
 // - An Execution owns the task table of one run. run() starts the root body as task 0 and
 //   returns when every task has finished, when no task can run and no timer is pending
 //   (stuck: a deadlock or tasks blocked forever), when the step bound is exceeded, when a task
-//   fails (an exception escaped, or fail() was called), or when the strategy abandons.
+//   fails (an exception escaped, or fail() was called), when the strategy abandons
+//   (kAbandoned), or when it picks a task that cannot run (kInvalidPick: a bug of the tool).
 // - Every visible operation of a primitive (sim/sync.h, sim/channel.h) calls point() first.
 //   The task then waits until the Scheduler picks it; only picked tasks run, one at a time, on
 //   the OS thread that called run(). Code between two points runs atomically.

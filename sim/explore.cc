@@ -16,9 +16,14 @@ ExploreResult explore_tasks(Strategy& strategy, const std::vector<std::function<
     if (options.before_each) options.before_each();
     const Outcome outcome = execution.run_tasks(tasks, options.execution);
     std::optional<std::string> failure;
-    if (outcome == Outcome::kAbandoned || outcome == Outcome::kPruned) {
-      // Not a verdict on the program: the strategy gave up on this schedule, or cut it short
-      // as equivalent to one already explored.
+    if (outcome == Outcome::kAbandoned) {
+      // Not a verdict on the program: the strategy gave up on this schedule. Counted, and the
+      // exploration can no longer claim to be exhausted.
+      if (result.abandoned++ == 0) result.first_abandon_reason = execution.failure();
+    } else if (outcome == Outcome::kPruned) {
+      // Cut short as equivalent to an execution already explored.
+    } else if (outcome == Outcome::kInvalidPick) {
+      failure = "strategy error: " + execution.failure();
     } else if (check) {
       failure = check(execution);
       if (!failure && outcome == Outcome::kFailed) failure = execution.failure();
@@ -41,7 +46,7 @@ ExploreResult explore_tasks(Strategy& strategy, const std::vector<std::function<
       if (options.stop_on_failure) break;
     }
   }
-  result.exhausted = strategy.exhausted();
+  result.exhausted = strategy.exhausted() && result.abandoned == 0;
   result.metrics = scheduler.metrics();
   return result;
 }

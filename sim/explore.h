@@ -9,6 +9,10 @@
 //   a failure. A failure message from the run itself (fail(), an exception) is kept.
 // - The first failing execution's schedule, values, seed, outcome and wait-for report are kept;
 //   with stop_on_failure the exploration ends there.
+// - An execution the strategy abandoned (nondeterminism, a divergence, a limit) gets no verdict:
+//   it is counted in `abandoned` with the first reason, and an exploration with one is never
+//   `exhausted`. An invalid pick (the strategy chose a task that cannot run) is a bug of the
+//   tool: it is a failure, never a clean result.
 // - One LockOrder (if given) accumulates across all executions.
 // Cost: the Execution and Scheduler buffers are reused; per execution, the body's
 // std::function copy and the tasks' fiber set-up.
@@ -48,7 +52,10 @@ struct ExploreResult {
   std::uint64_t executions = 0;
   std::uint64_t failures = 0;
   std::optional<FailingExecution> first_failure;
-  bool exhausted = false;  // the strategy covered its whole space (systematic ones)
+  std::uint64_t abandoned = 0;  // executions the strategy gave up on (no verdict)
+  std::string first_abandon_reason;
+  // The strategy covered its whole space (systematic ones) and abandoned no execution.
+  bool exhausted = false;
   SchedulerMetrics metrics;
 };
 

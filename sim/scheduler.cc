@@ -12,6 +12,7 @@ std::string_view outcome_name(Outcome o) {
     case Outcome::kFailed: return "failed";
     case Outcome::kAbandoned: return "abandoned";
     case Outcome::kPruned: return "pruned";
+    case Outcome::kInvalidPick: return "invalid-pick";
   }
   return "?";
 }
@@ -34,6 +35,7 @@ void Scheduler::end_execution(const ExecutionOutcome& outcome) {
   }
   if (outcome.outcome == Outcome::kAbandoned) ++metrics_.abandoned;
   if (outcome.outcome == Outcome::kPruned) ++metrics_.pruned;
+  if (outcome.outcome == Outcome::kInvalidPick) ++metrics_.invalid_picks;
   strategy_.end_execution(outcome);
 }
 

@@ -7,10 +7,13 @@
 // - The recorded schedule (steps(), values()) of the last execution stays readable until the
 //   next begin_execution(); it is what a trace stores and what replay checks against.
 // - Metrics accumulate across the executions of an exploration.
-// Failure: an invalid pick, a replay divergence or the step bound end the execution; why is in
-// error(). Cost: pick() is one virtual call (none for a uniform strategy, whose generator it
-// draws from) and one comparison (to validate); record() is one append to a vector whose
-// capacity is kept across executions.
+// Failure: an invalid pick (Outcome::kInvalidPick, a bug of the strategy, reported as an
+// error by every caller), an abandon (a replay divergence, nondeterminism, a strategy limit:
+// Outcome::kAbandoned, counted, and an exploration with one is never "exhausted") or the step
+// bound end the execution; why is in error().
+// Cost: pick() is one virtual call (none for a uniform strategy, whose generator it draws from)
+// and one comparison (to validate); record() is one append to a vector whose capacity is kept
+// across executions.
 #pragma once
 
 #include <cstdint>
@@ -27,8 +30,9 @@ struct SchedulerMetrics {
   std::uint64_t executions = 0;
   std::uint64_t steps = 0;
   std::uint64_t max_steps_in_execution = 0;
-  std::uint64_t abandoned = 0;
-  std::uint64_t pruned = 0;  // cut short as equivalent to an explored execution (DPOR)
+  std::uint64_t abandoned = 0;      // given up by the strategy: no verdict, never "exhausted"
+  std::uint64_t pruned = 0;         // cut short as equivalent to an explored execution (DPOR)
+  std::uint64_t invalid_picks = 0;  // the strategy picked a task that cannot run: an error
 };
 
 class Scheduler final {

@@ -3,8 +3,34 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
 
 namespace lockstep::sim {
+
+// ---------------------------------------------------------------- lock classes of sites
+std::string_view site_class(std::string_view kind, std::source_location site) {
+  struct Table {
+    std::mutex mu;
+    // (kind, full file name, line) -> interned name; names in use -> their key's file.
+    std::map<std::tuple<std::string, std::string, std::uint32_t>, std::string> by_site;
+    std::map<std::string, std::string, std::less<>> taken;
+  };
+  static Table* const table = new Table;  // never destroyed: names outlive every object
+  const std::string_view file = site.file_name();
+  std::lock_guard<std::mutex> lock(table->mu);
+  auto key = std::make_tuple(std::string(kind), std::string(file), site.line());
+  if (auto it = table->by_site.find(key); it != table->by_site.end()) return it->second;
+  const std::string_view base = file.substr(file.find_last_of('/') + 1);
+  std::string name = fmt::format("{}@{}:{}", kind, base, site.line());
+  for (int n = 2; table->taken.contains(name); ++n) {
+    name = fmt::format("{}@{}:{}~{}", kind, base, site.line(), n);
+  }
+  table->taken.emplace(name, std::string(file));
+  return table->by_site.emplace(std::move(key), std::move(name)).first->second;
+}
 
 // ---------------------------------------------------------------- SimObject
 SimObject::SimObject(ObjectKind kind, std::string_view class_name)
@@ -24,6 +50,9 @@ void SimObject::rebind(Execution& ex) {
 
 // ---------------------------------------------------------------- Mutex
 const OpTraits Mutex::kLockTraits{&Mutex::lock_enabled, &Mutex::holders};
+
+Mutex::Mutex(std::source_location site)
+    : SimObject(ObjectKind::kMutex, site_class("mutex", site)) {}
 
 Mutex::Mutex(std::string_view lock_class) : SimObject(ObjectKind::kMutex, lock_class) {}
 
@@ -78,6 +107,9 @@ void Mutex::unlock(std::source_location site) {
 // ---------------------------------------------------------------- SharedMutex
 const OpTraits SharedMutex::kWriteTraits{&SharedMutex::write_enabled, &SharedMutex::holders};
 const OpTraits SharedMutex::kReadTraits{&SharedMutex::read_enabled, &SharedMutex::holders};
+
+SharedMutex::SharedMutex(std::source_location site)
+    : SimObject(ObjectKind::kSharedMutex, site_class("shared_mutex", site)) {}
 
 SharedMutex::SharedMutex(std::string_view lock_class)
     : SimObject(ObjectKind::kSharedMutex, lock_class) {}

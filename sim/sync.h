@@ -2,7 +2,15 @@
 //
 // Contract
 // - Every operation is a scheduling point (sim/task.h lists them), and takes the source
-//   location of its caller: reports name the line that took or waited.
+//   location of its caller: reports name the line that took or waited. std::lock_guard,
+//   std::unique_lock, std::scoped_lock and std::shared_lock over these locks do too
+//   (sim/std_locks.h, included here, specialises them).
+// - Lock classes: a lock made without a class name gets the class of its construction site,
+//   "mutex@file.cc:42" (as lockdep keys classes by their initialisation site), so two unrelated
+//   unnamed locks are two classes. Generated names are interned once per site (file base name
+//   and line, never an address) and have static storage, like literal class names. A data
+//   member left unnamed gets the site of the enclosing class's constructor (that is where the
+//   compiler places the call), so unnamed members of one class share a class: name them.
 // - Mutex: not recursive; locking a mutex the task already holds blocks it forever (reported
 //   as a wait-for cycle of one task). Waiters are not ordered: any of them may be picked.
 // - SharedMutex: reader/writer lock, fair in arrival order like an asynchronous runtime's
@@ -56,9 +64,16 @@ class SimObject {
   ObjectId id_ = kNoObject;
 };
 
+// The class name of an unnamed lock made at `site`: "<kind>@<file base name>:<line>", interned
+// (static storage; the same site gives the same view). Two sites whose files share a base name
+// and line get a suffix in the order they are first seen. Thread-safe; not for the hot path.
+std::string_view site_class(std::string_view kind, std::source_location site);
+
 class Mutex final : public SimObject {
  public:
-  explicit Mutex(std::string_view lock_class = "mutex");
+  // Class from the construction site (see site_class).
+  explicit Mutex(std::source_location site = std::source_location::current());
+  explicit Mutex(std::string_view lock_class);
   void lock(std::source_location site = std::source_location::current());
   bool try_lock(std::source_location site = std::source_location::current());
   void unlock(std::source_location site = std::source_location::current());
@@ -79,7 +94,8 @@ class Mutex final : public SimObject {
 
 class SharedMutex final : public SimObject {
  public:
-  explicit SharedMutex(std::string_view lock_class = "shared_mutex");
+  explicit SharedMutex(std::source_location site = std::source_location::current());
+  explicit SharedMutex(std::string_view lock_class);
   void lock(std::source_location site = std::source_location::current());
   bool try_lock(std::source_location site = std::source_location::current());
   void unlock(std::source_location site = std::source_location::current());
@@ -131,3 +147,5 @@ class CondVar final : public SimObject {
 };
 
 }  // namespace lockstep::sim
+
+#include "sim/std_locks.h"  // IWYU pragma: export

@@ -38,7 +38,11 @@ void run_and_check(sim::Execution& ex, const impl::Workload& w, impl::DesignVari
                    const properties::CheckOptions& checks, ExecutionRun& out) {
   ex.set_end_hook([&out](sim::Execution&) { out.probe.capture_snapshot(); });
   ex.run([&] { impl::run_workload<sim::SimRuntime>(w, design, out.probe); });
-  if (ex.outcome() == sim::Outcome::kPruned) return;
+  // No verdict on a schedule the strategy cut short, gave up on, or could not follow.
+  if (ex.outcome() == sim::Outcome::kPruned || ex.outcome() == sim::Outcome::kAbandoned ||
+      ex.outcome() == sim::Outcome::kInvalidPick) {
+    return;
+  }
   const std::vector<impl::Record> records = out.probe.records();
   const std::map<std::uint32_t, impl::TaskInfo> tasks = out.probe.tasks();
   const std::optional<impl::StateSnapshot> final_state = out.probe.final_state();
@@ -85,7 +89,10 @@ properties::EndState end_state(const sim::Execution& ex) {
     case sim::Outcome::kStepBound: end.kind = properties::EndKind::kStepBound; break;
     case sim::Outcome::kFailed:
     case sim::Outcome::kAbandoned:
-    case sim::Outcome::kPruned: end.kind = properties::EndKind::kFailed; break;
+    case sim::Outcome::kPruned:
+    case sim::Outcome::kInvalidPick:
+      end.kind = properties::EndKind::kFailed;
+      break;
   }
   end.message = ex.failure();
   if (const auto& w = ex.wait_for()) {
@@ -106,6 +113,14 @@ properties::EndState end_state(const sim::Execution& ex) {
       end.blocked.push_back(std::move(v));
     }
     for (sim::TaskId t : w->cycle) end.cycle.push_back(sim::raw(t));
+    for (const sim::FinishedHolder& f : w->finished_holders) {
+      properties::FinishedHolderView v{sim::raw(f.task), {}};
+      for (const sim::HeldLockInfo& h : f.held) {
+        v.held.push_back(
+            fmt::format("{}{} at {}", h.object, h.shared ? " (shared)" : "", h.site.str()));
+      }
+      end.finished_holders.push_back(std::move(v));
+    }
   }
   return end;
 }
@@ -133,6 +148,23 @@ ExploreReport explore_workload(const ExploreConfig& config) {
     if (ex.outcome() == sim::Outcome::kPruned) {
       // Cut short as equivalent to an execution already explored: no verdict, not counted.
       scheduler.end_execution({ex.outcome(), ex.step(), false});
+      continue;
+    }
+    if (ex.outcome() == sim::Outcome::kInvalidPick) {
+      // A bug of the strategy: nothing after it can be trusted.
+      scheduler.end_execution({ex.outcome(), ex.step(), false});
+      report.strategy_error = ex.failure();
+      ++report.executions;
+      break;
+    }
+    if (ex.outcome() == sim::Outcome::kAbandoned) {
+      // Given up by the strategy: no verdict, counted, and the space is not exhausted.
+      scheduler.end_execution({ex.outcome(), ex.step(), false});
+      if (report.abandoned++ == 0) report.first_abandon_reason = ex.failure();
+      ++report.executions;
+      if (config.progress && report.executions % config.progress_every == 0) {
+        config.progress({report.executions, report.failing_executions});
+      }
       continue;
     }
     const bool failed = traces::failed(run);
@@ -174,7 +206,9 @@ ExploreReport explore_workload(const ExploreConfig& config) {
   report.distinct_schedules = schedules.size();
   // An exploration that stopped at a failure did not visit the rest of the space, even if the
   // strategy (whose last execution was cut short by the failure) has nothing left to try.
-  report.exhausted = strategy->exhausted() && !stopped_at_failure;
+  // Nor is a space with an abandoned execution, or one the strategy could not follow.
+  report.exhausted = strategy->exhausted() && !stopped_at_failure && report.abandoned == 0 &&
+                     report.strategy_error.empty();
   report.metrics = scheduler.metrics();
   report.lock_order_violations = properties::check_lock_order(lock_order_view(order));
   for (const auto& v : report.lock_order_violations) ++report.failures_by_property[v.property];

@@ -11,6 +11,10 @@
 //   (properties::check_lock_order); such violations belong to no single execution.
 // - replay_trace() re-runs a trace's schedule exactly (the replay strategy), checks the
 //   properties again, and says where the schedule diverged if the build no longer matches.
+// - An execution the strategy abandoned (nondeterminism, a task cap, a strategy limit) is not
+//   checked: it is counted in `abandoned` with the first reason, and the report is then never
+//   `exhausted`. An invalid pick (a task that cannot run) is a bug of the tool: the
+//   exploration stops and `strategy_error` says why; callers report it as an error.
 // - Determinism: the same config gives the same report and the same trace bytes.
 // Errors: an invalid workload throws impl::WorkloadError; an unknown strategy name throws
 // std::invalid_argument. Cost: one probe log per execution, plus property checking.
@@ -73,6 +77,12 @@ struct ExploreReport {
   std::uint64_t first_failure_index = 0;  // 0-based execution ordinal
   std::vector<properties::Violation> lock_order_violations;
   sim::LockOrder lock_order;
+  // Executions the strategy gave up on (checked by no property), and why the first was.
+  std::uint64_t abandoned = 0;
+  std::string first_abandon_reason;
+  // Non-empty: the strategy picked a task that cannot run (a bug of the tool, not a verdict).
+  std::string strategy_error;
+  // The strategy covered its whole space, no execution was abandoned and none failed first.
   bool exhausted = false;
   sim::SchedulerMetrics metrics;
 };

@@ -22,8 +22,8 @@
 // at the end of an execution (blocked forever, or cut off) race like executed steps, so a
 // lock that one task never got is tried first in a reordering. Object ids follow binding
 // order, so a sleeping step's objects name the same objects in a later execution only if they
-// were bound before that step: a step that bound one is not put to sleep. At most 64 tasks
-// per execution.
+// were bound before that step: a step that bound one is not put to sleep. Any number of tasks
+// (sim/strategies/dpor_hb.h: task sets and clocks grow with the largest execution).
 //
 // Preemption bound (optional). With a bound k only schedules with at most k preemptions are
 // run (a preemption: switching away from the task that took the last step while it can go
@@ -36,13 +36,13 @@
 // any initial; it adds it at every state of the run of the earlier step's task, back to where
 // that task took over, too; and every earlier conflicting step not ordered before a step is
 // a race, not only the last (the chain of reorderings through the last one may not fit in
-// the bound). tests/strategies/dpor_differential_test.cc checks that this reaches exactly the outcomes of
-// preemption-bounded DFS on random programs; each rule was needed by a counterexample there.
+// the bound). tests/strategies/dpor_differential_test.cc checks that this reaches exactly the
+// outcomes of preemption-bounded DFS on random programs; each rule was needed by a counterexample
+// there.
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
-#include <bit>
+#include <optional>
 #include <vector>
 
 #include "sim/strategies/dpor_dependence.h"
@@ -78,15 +78,9 @@ class DporStrategy final : public Strategy, private RaceSink {
   }
 
   std::optional<TaskId> pick_task(const SchedulingPoint& p) override {
-    Mask runnable = 0;
-    for (const Candidate& c : p.runnable) {
-      if (raw(c.task) >= kMaxTasks) {
-        error_ = fmt::format("dpor: task {} exceeds the limit of {} tasks per execution",
-                             raw(c.task), kMaxTasks);
-        return std::nullopt;
-      }
-      runnable |= bit_of(c.task);
-    }
+    TaskMask& runnable = runnable_;
+    runnable.clear();
+    for (const Candidate& c : p.runnable) runnable.set(c.task);
     const bool advanced = advanced_;
     advanced_ = false;
     if (depth_ < path_.size()) {  // replaying the current path
@@ -105,22 +99,22 @@ class DporStrategy final : public Strategy, private RaceSink {
     Node n;
     n.enabled = runnable;
     n.base_preemptions = preemptions_;
-    if (p.current && (runnable & bit_of(*p.current)) != 0) n.running = bit_of(*p.current);
+    if (p.current && runnable.has(*p.current)) n.running = *p.current;
     if (!bounded() && !advanced && last_sched_ != kNone) {
       inherit_sleep(path_[last_sched_], n.sleep);
     }
-    Mask asleep = 0;
-    for (const Footprint& s : n.sleep) asleep |= bit_of(s.task);
-    const Mask choices = runnable & ~asleep;
-    if (choices == 0) {
+    TaskMask& choices = scratch_;
+    choices = runnable;
+    for (const Footprint& s : n.sleep) choices.reset(s.task);
+    if (choices.empty()) {
       pruned_now_ = true;
       return std::nullopt;
     }
-    TaskId pick{static_cast<std::uint32_t>(std::countr_zero(choices))};
-    if (p.current && (choices & bit_of(*p.current)) != 0) pick = *p.current;
+    TaskId pick = choices.lowest();
+    if (p.current && choices.has(*p.current)) pick = *p.current;
     n.chosen = pick;
-    n.backtrack = bit_of(pick);
-    n.done = bit_of(pick);
+    n.backtrack.set(pick);
+    n.done.set(pick);
     preemptions_ += preempts(n, pick);
     path_.push_back(std::move(n));
     pending_node_ = static_cast<std::uint32_t>(depth_);
@@ -157,7 +151,6 @@ class DporStrategy final : public Strategy, private RaceSink {
 
   void on_pending(std::span<const Candidate> tasks) override {
     for (const Candidate& c : tasks) {
-      if (raw(c.task) >= kMaxTasks) continue;
       Footprint f;
       f.task = c.task;
       f.op = c.next.kind;
@@ -177,21 +170,22 @@ class DporStrategy final : public Strategy, private RaceSink {
         continue;
       }
       n.explored.push_back(n.chosen_fp);
-      Mask asleep = 0;
-      for (const Footprint& s : n.sleep) asleep |= bit_of(s.task);
-      Mask next = n.backtrack & n.enabled & ~n.done & ~asleep;
+      TaskMask& next = scratch_;
+      next = n.backtrack;
+      next &= n.enabled;
+      next.remove(n.done);
+      for (const Footprint& s : n.sleep) next.reset(s.task);
       if (bounded()) {  // choices that would exceed the bound are never taken
-        for (Mask m = next; m != 0; m &= m - 1) {
-          const TaskId q{static_cast<std::uint32_t>(std::countr_zero(m))};
+        next.for_each([&](TaskId q) {
           if (n.base_preemptions + preempts(n, q) > *options_.preemption_bound) {
-            next &= ~bit_of(q);
-            n.done |= bit_of(q);
+            next.reset(q);
+            n.done.set(q);
           }
-        }
+        });
       }
-      if (next != 0) {
-        n.chosen = TaskId{static_cast<std::uint32_t>(std::countr_zero(next))};
-        n.done |= bit_of(n.chosen);
+      if (!next.empty()) {
+        n.chosen = next.lowest();
+        n.done.set(n.chosen);
         return;
       }
       path_.pop_back();
@@ -219,11 +213,12 @@ class DporStrategy final : public Strategy, private RaceSink {
     bool is_value = false;
     std::uint64_t value_bound = 0;
     std::uint64_t value = 0;
-    Mask enabled = 0;
-    Mask backtrack = 0;
-    Mask done = 0;
+    TaskMask enabled;
+    TaskMask backtrack;
+    TaskMask done;
     TaskId chosen{};
-    Mask running = 0;  // the task that took the previous step, if it can go on: not a preemption
+    // The task that took the previous step, if it can go on: switching to it is no preemption.
+    std::optional<TaskId> running;
     std::uint32_t base_preemptions = 0;  // preemptions on the path before this state
     Footprint chosen_fp;
     std::vector<Footprint> sleep;     // asleep on arrival here
@@ -233,7 +228,7 @@ class DporStrategy final : public Strategy, private RaceSink {
   bool bounded() const { return options_.preemption_bound.has_value(); }
   // Switching away from the task that took the previous step while it can still go on.
   static std::uint32_t preempts(const Node& n, TaskId q) {
-    return n.running != 0 && (n.running & bit_of(q)) == 0 ? 1 : 0;
+    return n.running && *n.running != q ? 1 : 0;
   }
 
   // Race (e, later), `later` by task p with clock c (`later` may be one past the last event:
@@ -245,32 +240,41 @@ class DporStrategy final : public Strategy, private RaceSink {
     Node& n = path_[ev.node];
     const std::uint32_t et = raw(ev.task);
     // First step after e of each task, and whether it is independent of e (not after it).
-    std::array<std::uint32_t, kMaxTasks> first_free;  // task-local index, or ~0u
-    std::fill_n(first_free.begin(), hb_.ntasks(), ~0u);  // only tasks below ntasks() are read
-    Mask seen = 0;
-    Mask initials = 0;
+    // Task-local index, or ~0u; only tasks below ntasks() are read (grows with the largest
+    // execution only).
+    if (first_free_.size() < hb_.ntasks()) first_free_.resize(hb_.ntasks());
+    std::fill_n(first_free_.begin(), hb_.ntasks(), ~0u);
+    TaskMask& seen = seen_;
+    TaskMask& initials = initials_;
+    seen.clear();
+    initials.clear();
     candidates_.clear();
     for (std::uint32_t k = e + 1; k < later; ++k) {
       const Event& x = hb_.event(k);
-      if ((seen & bit_of(x.task)) != 0) continue;
-      seen |= bit_of(x.task);
-      if (hb_.clock(k)[et] >= ev.index) continue;  // after e: not in notdep(e)
-      first_free[raw(x.task)] = x.index;
+      if (seen.has(x.task)) continue;
+      seen.set(x.task);
+      if (entry(hb_.clock(k), et) >= ev.index) continue;  // after e: not in notdep(e)
+      first_free_[raw(x.task)] = x.index;
       candidates_.push_back(k);
     }
     auto is_initial = [&](TaskId task, const VClock& kc) {
       for (std::uint32_t u = 0; u < hb_.ntasks(); ++u) {
-        if (u != raw(task) && first_free[u] != ~0u && kc[u] >= first_free[u]) return false;
+        if (u != raw(task) && first_free_[u] != ~0u && entry(kc, u) >= first_free_[u]) {
+          return false;
+        }
       }
       return true;
     };
     for (std::uint32_t k : candidates_) {
-      if (is_initial(hb_.event(k).task, hb_.clock(k))) initials |= bit_of(hb_.event(k).task);
+      if (is_initial(hb_.event(k).task, hb_.clock(k))) initials.set(hb_.event(k).task);
     }
-    if ((seen & bit_of(p)) == 0 && is_initial(p, c)) initials |= bit_of(p);
+    if (!seen.has(p) && is_initial(p, c)) initials.set(p);
     // Under a bound, another initial's subtree may not reach the reordering within it: p
     // itself, or every task where p cannot run (Flanagan and Godefroid's rule).
-    if (bounded()) initials = bit_of(p);
+    if (bounded()) {
+      initials.clear();
+      initials.set(p);
+    }
     offer(n, initials, p);
     if (bounded()) {
       // Bounded partial-order reduction (Coons, Musuvathi and McKinley, OOPSLA 2013): the
@@ -286,19 +290,20 @@ class DporStrategy final : public Strategy, private RaceSink {
   }
 
   // Makes sure `n` will try one of `initials` (p first), or every task if none can run there.
-  void offer(Node& n, Mask initials, TaskId p) {
-    if ((initials & n.backtrack) != 0) return;
-    Mask add = 0;
-    if ((initials & bit_of(p)) != 0) {
-      add = bit_of(p);
-    } else if (initials != 0) {
-      add = initials & (~initials + 1);
+  void offer(Node& n, const TaskMask& initials, TaskId p) {
+    if (initials.intersects(n.backtrack)) return;
+    std::optional<TaskId> add;
+    if (initials.has(p)) {
+      add = p;
+    } else if (!initials.empty()) {
+      add = initials.lowest();
     }
-    if (add == 0 || (add & n.enabled) == 0) {
-      add = n.enabled;  // cannot start there: all
+    if (!add || !n.enabled.has(*add)) {
+      n.backtrack |= n.enabled;  // cannot start there: all
       ++fallbacks_;
+      return;
     }
-    n.backtrack |= add;
+    n.backtrack.set(*add);
   }
 
   // A sleeper is a step taken in an earlier execution: its objects must name the same objects
@@ -344,6 +349,12 @@ class DporStrategy final : public Strategy, private RaceSink {
   std::vector<KeyAccess> sleep_a_;
   std::vector<KeyAccess> sleep_b_;
   std::vector<std::uint32_t> candidates_;
+  // Scratch space, kept across steps and executions (grows with the largest execution only).
+  TaskMask runnable_;
+  TaskMask scratch_;
+  TaskMask seen_;
+  TaskMask initials_;
+  std::vector<std::uint32_t> first_free_;
 };
 
 }  // namespace

@@ -19,9 +19,10 @@ bool leading(const Footprint& f, const KeyAccess& a) {
 void HappensBefore::reset() {
   ++generation_;
   events_.clear();
-  clocks_.clear();
+  nclocks_ = 0;
   ntasks_ = 1;
-  for (std::uint32_t t = 0; t < used_; ++t) {
+  note_task(TaskId{0});
+  for (std::size_t t = 0; t < clock_.size(); ++t) {
     clear(clock_[t]);
     clear(exit_clock_[t]);
     counts_[t] = 0;
@@ -35,17 +36,20 @@ void HappensBefore::clock_advanced() {
 }
 
 HappensBefore::ObjectState& HappensBefore::state(std::uint32_t key) {
+  // Slot 0: the spawn counter; 1..64: observation pairs; then, interleaved per index, an
+  // object, its receiving end and a task's exit (task ids are unbounded, like object ids).
+  constexpr std::size_t kFirst = 1 + 64;
   std::size_t slot;
   if (key < kHeadKey) {
-    slot = 2 + kMaxTasks + 64 + 2 * std::size_t{key};
+    slot = kFirst + 3 * std::size_t{key};
   } else if (key < kSpawnKey) {
-    slot = 2 + kMaxTasks + 64 + 2 * std::size_t{key - kHeadKey} + 1;
+    slot = kFirst + 3 * std::size_t{key - kHeadKey} + 1;
   } else if (key == kSpawnKey) {
     slot = 0;
   } else if (key >= kExitKey) {
-    slot = 1 + (key - kExitKey);
+    slot = kFirst + 3 * std::size_t{key - kExitKey} + 2;
   } else {
-    slot = 1 + kMaxTasks + (key - kObservationKey);
+    slot = 1 + (key - kObservationKey);
   }
   if (slot >= objects_.size()) objects_.resize(slot + 1);
   ObjectState& s = objects_[slot];
@@ -69,7 +73,7 @@ HappensBefore::ChannelState& HappensBefore::channel(std::uint32_t obj) {
   ChannelState& ch = channels_[obj];
   if (ch.generation != generation_) {
     ch.generation = generation_;
-    ch.sends.clear();
+    ch.nsends = 0;
     ch.received = 0;
     clear(ch.close_clock);
   }
@@ -147,7 +151,7 @@ void HappensBefore::order_after(const Footprint& f, bool lead, VClock& c) {
     join(c, state(kHeadKey + raw(f.object)).write_clock);  // receives are ordered
     if (f.effects.no_value) {
       join(c, ch.close_clock);
-    } else if (!f.effects.timed_out && ch.received < ch.sends.size()) {
+    } else if (!f.effects.timed_out && ch.received < ch.nsends) {
       join(c, ch.sends[ch.received++]);
     }
   }
@@ -182,7 +186,11 @@ void HappensBefore::record_accesses(const Footprint& f, std::uint32_t me, const 
         break;
     }
   }
-  if (f.op == OpKind::kSend && !f.effects.no_value) channel(raw(f.object)).sends.push_back(c);
+  if (f.op == OpKind::kSend && !f.effects.no_value) {
+    ChannelState& ch = channel(raw(f.object));
+    if (ch.nsends == ch.sends.size()) ch.sends.emplace_back();
+    ch.sends[ch.nsends++] = c;  // reuses a kept element's capacity
+  }
   if (f.op == OpKind::kClose) channel(raw(f.object)).close_clock = c;
 }
 
@@ -190,9 +198,12 @@ void HappensBefore::step(const Footprint& f, std::uint32_t node, RaceSink& sink)
   const TaskId t = f.task;
   note_task(t);
   const auto me = static_cast<std::uint32_t>(events_.size());
-  VClock c = clock_[raw(t)];
-  c[raw(t)] = ++counts_[raw(t)];
-  if (f.op == OpKind::kJoin && raw(f.object) < kMaxTasks) join(c, exit_clock_[raw(f.object)]);
+  VClock& c = scratch_clock_;
+  c = clock_[raw(t)];  // reuses the scratch clock's capacity
+  set_entry(c, t, ++counts_[raw(t)]);
+  if (f.op == OpKind::kJoin && raw(f.object) < exit_clock_.size()) {
+    join(c, exit_clock_[raw(f.object)]);
+  }
   accesses_of(f, false, scratch_);
   races_found_.clear();
   if (last_global_ >= 0) {
@@ -230,11 +241,11 @@ void HappensBefore::step(const Footprint& f, std::uint32_t node, RaceSink& sink)
   events_.push_back({t, f.op, counts_[raw(t)], node});
   for (std::uint32_t e : races_found_) sink.race(e, me, t, c);
   if (f.timed) join(c, epoch_);
-  clocks_.push_back(c);
+  push_clock(c);
   record_accesses(f, me, c);
   if (is_global(f)) last_global_ = me;
   if (f.op == OpKind::kExit) exit_clock_[raw(t)] = c;
-  if (f.op == OpKind::kSpawn && raw(f.effects.spawned) < kMaxTasks) {
+  if (f.op == OpKind::kSpawn && f.effects.spawned != TaskId{0xffffffffu}) {
     const TaskId child = f.effects.spawned;
     note_task(child);
     clock_[raw(child)] = c;
@@ -247,8 +258,9 @@ void HappensBefore::step(const Footprint& f, std::uint32_t node, RaceSink& sink)
 void HappensBefore::pending(const Footprint& f, RaceSink& sink) {
   const TaskId t = f.task;
   note_task(t);
-  VClock c = clock_[raw(t)];
-  c[raw(t)] = counts_[raw(t)] + 1;
+  VClock& c = scratch_clock_;
+  c = clock_[raw(t)];
+  set_entry(c, t, counts_[raw(t)] + 1);
   accesses_of(f, true, scratch_);
   races_found_.clear();
   if (last_global_ >= 0) {

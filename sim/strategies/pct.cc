@@ -9,8 +9,11 @@
 //
 // Departures from the paper: tasks are created during the run, so a new task is inserted at a
 // uniformly random rank among the tasks that exist (the paper fixes n up front); k is the
-// option `steps_estimate`, or when 0 the largest step count seen so far in this exploration
-// (starting from 64), since the paper assumes k known.
+// option `steps_estimate`, or when 0 the largest step count seen so far in this exploration,
+// since the paper assumes k known. The first execution, before any length is known, runs on
+// its random priorities alone (no change point: a full PCT execution for a bug of depth 1);
+// from the second on, the change points are drawn among the steps of the longest execution
+// seen. (A fixed floor would put most change points past the end of a short program.)
 #include <algorithm>
 #include <vector>
 
@@ -34,7 +37,9 @@ class PctStrategy final : public Strategy {
     ranks_.clear();
     const std::uint64_t k = options_.steps_estimate != 0 ? options_.steps_estimate : learned_k_;
     change_points_.clear();
-    for (std::uint32_t i = 1; i < options_.depth; ++i) change_points_.push_back(rng_.below(k));
+    if (k > 0) {
+      for (std::uint32_t i = 1; i < options_.depth; ++i) change_points_.push_back(rng_.below(k));
+    }
     return seed;
   }
 
@@ -95,7 +100,7 @@ class PctStrategy final : public Strategy {
 
   PctOptions options_;
   std::uint64_t index_ = 0;
-  std::uint64_t learned_k_ = 64;
+  std::uint64_t learned_k_ = 0;  // the longest execution so far (0: none yet)
   Rng rng_;
   std::vector<TaskId> ranks_;           // highest priority first
   std::vector<std::int64_t> priority_;  // by TaskId

@@ -89,8 +89,9 @@ enum class Outcome : std::uint8_t {
   kStuck,
   kStepBound,
   kFailed,
-  kAbandoned,
-  kPruned,  // cut short by the strategy: equivalent to an execution already explored
+  kAbandoned,    // the strategy gave up on it (nondeterminism, a replay divergence, a limit)
+  kPruned,       // cut short by the strategy: equivalent to an execution already explored
+  kInvalidPick,  // the strategy picked a task that cannot run: a bug of the tool, an error
 };
 std::string_view outcome_name(Outcome o);
 

@@ -69,8 +69,17 @@ TEST(VariantScenario, SplitLockDomainsLeavesAPhantomSubscriber) {
 
 // blocking-start: t0's start hangs; the same connection then starts t1. Returns true when t1's
 // start did not complete while t0's start was stalled.
+// Under `current` both starts run in the background and the client's loop returns at once, so
+// nothing kept the run alive until t0's stall began: when the OS ran the background start late,
+// the run had already taken its final state, released the gates and shut the manager down, the
+// start got "closing; retry", and the wait below for the stall timed out after 20 s (the
+// simulator reaches the same outcome: sim_variants_test.cc, ShutdownCanPrecedeABackgroundStart).
+// The loop's second request now waits for t0's stall, and the loop's end for t1's background
+// start, so the stall is under way while t1 starts and lasts until finish().
 bool start_stuck_behind_hung_start(DesignVariant v) {
   ThreadsRun run;
+  run.choreo.hold(op_begin(K::kStart, kT1), kind_for(RecordKind::kStallBegin, kT0));
+  run.choreo.hold(op_end(K::kStart, kT1), op_end(K::kStart, kT1, Phase::kBackground));
   run.start(workload({client(0, {make_op(K::kConnect), make_op(K::kStart, kT0, kHang),
                                  make_op(K::kStart, kT1)})}),
             v);
@@ -79,6 +88,7 @@ bool start_stuck_behind_hung_start(DesignVariant v) {
       !run.choreo.wait_for(op_end(K::kStart, kT1, Phase::kBackground),
                            v == DesignVariant::kCurrent ? Choreo::kHoldLimit : kNegativeWait);
   run.finish();
+  EXPECT_FALSE(run.choreo.timed_out());
   return stuck;
 }
 

@@ -1,6 +1,7 @@
 // tests/properties/no_cross_thread_blocking_test.cc: property 3 on hand-built logs, with the
 // wait-for chain text.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -192,6 +193,40 @@ TEST(NoCrossThreadBlocking, StepBoundIsNotDecided) {
   ASSERT_EQ(v.size(), 1u);
   EXPECT_THAT(v[0].message, HasSubstr("no thread's work is stalled, yet request 0 of c0 "
                                       "(connect(c0)) never ran"));
+}
+
+// A task exited while holding the manager lock: the chain ends at it and says so, instead of
+// "is not blocked" (which reads as if the holder could still release it).
+TEST(NoCrossThreadBlocking, ChainSaysWhenTheHolderHasFinished) {
+  LogBuilder b;
+  b.workload.clients = {{c(0), {stalled(OpKind::kStart, t(0))}},
+                        {c(1), {impl::make_op(OpKind::kConnect)}}};
+  const auto loop0 = b.client_loop(0);
+  const auto loop1 = b.client_loop(1);
+  const auto worker = b.task("worker", t(0));
+  const auto gone = b.task("listener", t(0));
+  b.queued(loop0, 0, 0, OpKind::kStart, t(0));
+  b.queued(loop1, 1, 0, OpKind::kConnect);
+  b.begin(loop0, OpKind::kStart, t(0), c(0), {0, 0});
+  b.command(loop0, RecordKind::kCommandQueued, t(0), 1);
+  b.command(worker, RecordKind::kCommandRun, t(0), 1);
+  b.stall_begin(worker, t(0), OpKind::kStart);
+  b.begin(loop1, OpKind::kConnect, {}, c(1), {1, 0});
+  b.end_state.kind = EndKind::kStuck;
+  b.end_state.blocked = {
+      blocked(loop0, "client", {}, "recv", "reply#0", "state_manager_inl.h:94"),
+      blocked(loop1, "client", {}, "lock", "manager#0", "state_manager_inl.h:46", {gone}),
+      blocked(worker, "worker", t(0), "recv", "stall_gate#0", "gate.h:29"),
+  };
+  b.end_state.finished_holders = {{gone, {"manager#0 at listener.h:80"}}};
+  const auto v = b.check_only(kP);
+  ASSERT_EQ(v.size(), 1u);
+  ASSERT_EQ(v[0].chain.size(), 2u) << fmt::format("{}", fmt::join(v[0].chain, "\n"));
+  EXPECT_THAT(v[0].chain[0], HasSubstr(fmt::format("held by task {}", gone)));
+  EXPECT_EQ(v[0].chain[1],
+            fmt::format("task {} (listener of t0) has already finished, still holding manager#0 "
+                        "at listener.h:80: nobody will release it",
+                        gone));
 }
 
 }  // namespace

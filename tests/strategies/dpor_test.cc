@@ -84,6 +84,44 @@ TEST(Dpor, LockedCounterGivesNFactorialExecutions) {
   }
 }
 
+TEST(Dpor, HasNoTaskLimit) {
+  // 64 idle tasks and n locking ones after them (ids 64 and up, past one word of a task set):
+  // the idle ones commute with everything, so the count is still n!, in both the unbounded
+  // and the preemption-bounded search. With the former limit of 64 tasks every execution was
+  // abandoned.
+  for (int n = 2; n <= 3; ++n) {
+    for (const std::optional<std::uint32_t> bound : {std::optional<std::uint32_t>{}, {2u}}) {
+      auto m = std::make_shared<Mutex>("m");
+      auto order = std::make_shared<std::vector<int>>();
+      std::set<std::vector<int>> orders;
+      Tasks tasks(64, [] {});
+      for (int i = 0; i < n; ++i) {
+        tasks.push_back([m, order, i] {
+          m->lock();
+          order->push_back(i);
+          m->unlock();
+        });
+      }
+      auto s = make_dpor_strategy({0, bound, false});
+      ExploreOptions o;
+      o.stop_on_failure = false;
+      o.before_each = [order] { order->clear(); };
+      const ExploreResult r = explore_tasks(*s, tasks, o, [&](const Execution& ex) {
+        orders.insert(*order);
+        return ex.outcome() == Outcome::kCompleted ? std::nullopt
+                                                   : std::optional<std::string>("not completed");
+      });
+      EXPECT_EQ(r.failures, 0u);
+      EXPECT_EQ(r.abandoned, 0u) << r.first_abandon_reason;
+      EXPECT_TRUE(r.exhausted);
+      EXPECT_EQ(orders.size(), factorial(static_cast<std::uint64_t>(n))) << "n = " << n;
+      if (!bound) {
+        EXPECT_EQ(r.executions, factorial(static_cast<std::uint64_t>(n)));
+      }
+    }
+  }
+}
+
 TEST(Dpor, LockOrderInversionHasThreeTraces) {
   // T1: a b (release b, a); T2: b a. A trace is fixed by who takes a first and who takes b
   // first. T1 first on both; T2 first on both; or each holds one and both block (deadlock).

@@ -93,6 +93,14 @@ check "records-commute: exhausted" grep -q '"exhausted": true' "$T/out"
 run explore --design current --scenario hung-start --strategy dpor --records-commute --schedules 0
 check "records-commute: the claim names it" grep -q "space exhausted, records commuting)" "$T/out"
 
+# 5d. No silent gap: the abandoned count is in JSON and JUnit; 65 clients are no limit for DPOR.
+W="$(dirname "$0")/../variants/workloads/idle-clients-hung-start.json"
+run explore --design blocking-start --workload "$W" --strategy dpor --schedules 0 --json --junit "$T/j.xml" --out "$T/f5"
+check "65 clients: dpor catches blocking-start (exit 1)" rc_is 1
+check "65 clients: abandoned count in JSON" grep -q '"abandoned": 0' "$T/out"
+check "65 clients: not exhausted" grep -q '"exhausted": false' "$T/out"
+check "65 clients: JUnit has the row, no error" grep -q 'failures="0" errors="0"' "$T/j.xml"
+
 # 6. Determinism: the same command twice gives the same summary and the same trace bytes.
 run explore --design all --strategy pct --schedules 500 --seed 7 --json --no-shrink --out "$T/d"
 cp "$T/out" "$T/s1"
