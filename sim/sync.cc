@@ -235,6 +235,7 @@ void CondVar::notify_one(std::source_location site) {
   Execution& ex = Execution::require_current();
   if (!ex.point(OpKind::kNotify, this, bind(ex), nullptr, site)) return;
   if (waiters_.empty()) return;
+  ex.hb_notify(waiters_.front());
   ex.record(waiters_.front()).notified = true;
   waiters_.erase(waiters_.begin());
 }
@@ -242,7 +243,10 @@ void CondVar::notify_one(std::source_location site) {
 void CondVar::notify_all(std::source_location site) {
   Execution& ex = Execution::require_current();
   if (!ex.point(OpKind::kNotify, this, bind(ex), nullptr, site)) return;
-  for (TaskId t : waiters_) ex.record(t).notified = true;
+  for (TaskId t : waiters_) {
+    ex.hb_notify(t);
+    ex.record(t).notified = true;
+  }
   waiters_.clear();
 }
 

@@ -38,6 +38,10 @@ constexpr std::uint32_t raw(ObjectId o) { return static_cast<std::uint32_t>(o); 
 // blocks, but try_lock and recv_until can observe the difference, so lockstep keeps them:
 // DFS counts and replay are then exact in terms of this one list. DPOR removes the
 // redundancy by commutativity instead (sim/strategies/dpor.cc).
+// Shared variables (sim/shared.h): a point (kLoad) precedes each load, and the value is read
+// after it; a point (kStore) precedes each store, and the value changes after it (the effect
+// no other task can see before the point). Shared::update is a load and a store: two points.
+// For DPOR a load reads the variable and a store writes it: loads commute with loads.
 enum class OpKind : std::uint8_t {
   kLock,
   kTryLock,
@@ -56,6 +60,8 @@ enum class OpKind : std::uint8_t {
   kJoin,
   kSleep,
   kYield,
+  kLoad,        // a load of a shared variable (sim/shared.h)
+  kStore,       // a store to a shared variable
   kExit,
 };
 
@@ -81,6 +87,8 @@ constexpr std::string_view op_kind_name(OpKind k) {
     case OpKind::kJoin: return "join";
     case OpKind::kSleep: return "sleep";
     case OpKind::kYield: return "yield";
+    case OpKind::kLoad: return "load";
+    case OpKind::kStore: return "store";
     case OpKind::kExit: return "exit";
   }
   return "?";
