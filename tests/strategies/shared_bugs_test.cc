@@ -154,6 +154,31 @@ TEST_P(SharedBugs, EachBugIsADataRaceInTheFirstExecution) {
   }
 }
 
+TEST(SharedDpor, LoadsCommuteAndStoresDoNot) {
+  // Three tasks load one variable twice each: no conflict, one trace (DFS: 9!/(3!3!3!) =
+  // 1680 interleavings of three steps each). One store added to task 0 orders it against
+  // every load of the others (4 of them, two per task): the store's position among each other
+  // task's loads is 0, 1 or 2 of them before it, independently: 3 * 3 = 9 traces.
+  auto x = std::make_shared<Shared<int>>("x", 0);
+  auto loads = [x] {
+    (void)x->load();
+    (void)x->load();
+  };
+  auto store_then_load = [x] {
+    x->store(1);
+    (void)x->load();
+  };
+  ExploreOptions o;
+  o.stop_on_failure = false;
+  o.execution.detect_races = false;
+  auto r1 = explore_tasks(*make_dpor_strategy({}), {loads, loads, loads}, o);
+  EXPECT_EQ(r1.executions, 1u);
+  EXPECT_TRUE(r1.exhausted);
+  auto r2 = explore_tasks(*make_dpor_strategy({}), {store_then_load, loads, loads}, o);
+  EXPECT_EQ(r2.executions, 9u);
+  EXPECT_TRUE(r2.exhausted);
+}
+
 INSTANTIATE_TEST_SUITE_P(Strategies, SharedBugs, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool>& p) {
                            return p.param ? "Dpor" : "Dfs";
