@@ -4,6 +4,8 @@
 //   BareFiberRoundTrip      boost::context::fiber: main -> fiber -> main
 //   MutexPingPongStep       two tasks taking turns on one mutex; per scheduling step
 //   ChannelRingStep         ten tasks passing a token around a ring of channels; per step
+//   SharedCounterStep/races_on|races_off  two tasks taking turns on a mutex to update a
+//                           Shared counter, race detection on or off; per step
 //   ThreeTaskLock/random    executions of three tasks each locking one mutex to increment a
 //   ThreeTaskLock/dfs       counter (lock-order recording on); per execution
 //
@@ -38,7 +40,7 @@ void BareFiberRoundTrip(benchmark::State& state) {
 }
 
 template <class Body>
-void steps_bench(benchmark::State& state, Body body) {
+void steps_bench(benchmark::State& state, Body body, bool detect_races = true) {
   auto strategy = make_random_strategy({7, ~0ull});
   Scheduler scheduler(*strategy);
   LockOrder order;
@@ -47,7 +49,7 @@ void steps_bench(benchmark::State& state, Body body) {
   const double t0 = thread_cpu_ns();
   for (auto _ : state) {
     scheduler.begin_execution();
-    ex.run(body, {10'000'000});
+    ex.run(body, {10'000'000, detect_races});
     steps += ex.step();
     scheduler.end_execution({ex.outcome(), ex.step(), false});
   }
@@ -90,6 +92,28 @@ void ChannelRingStep(benchmark::State& state) {
   });
 }
 
+// Two tasks taking turns on one mutex, each turn a load and a store of a Shared counter
+// (update()); with race detection on, or off.
+void SharedCounterStep(benchmark::State& state, bool detect_races) {
+  steps_bench(
+      state,
+      [] {
+        Mutex m("m");
+        Shared<int> x("x", 0);
+        auto work = [&m, &x] {
+          for (int i = 0; i < 2500; ++i) {
+            m.lock();
+            x.update([](int v) { return v + 1; });
+            m.unlock();
+          }
+        };
+        JoinHandle a = spawn("a", work);
+        work();
+        a.join();
+      },
+      detect_races);
+}
+
 std::vector<std::function<void()>> three_task_lock(Mutex& m, int& counter) {
   auto inc = [&m, &counter] {
     m.lock();
@@ -123,6 +147,8 @@ void ThreeTaskLock(benchmark::State& state, bool dfs) {
 BENCHMARK(BareFiberRoundTrip)->Iterations(1);
 BENCHMARK(MutexPingPongStep)->Unit(benchmark::kMillisecond);
 BENCHMARK(ChannelRingStep)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(SharedCounterStep, races_on, true)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(SharedCounterStep, races_off, false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(ThreeTaskLock, random, false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(ThreeTaskLock, dfs, true)->Unit(benchmark::kMillisecond);
 

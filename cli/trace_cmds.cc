@@ -30,8 +30,15 @@ int run_replay(const ReplayArgs& a) {
                 v.step >= 0 ? fmt::format(" at step {}", v.step).c_str() : "", v.message.c_str());
     for (const auto& link : v.chain) std::printf("    %s\n", link.c_str());
   }
-  if (r.violations.empty()) std::printf("all properties held on this execution\n");
-  if (!a.check) return r.violations.empty() ? 0 : 1;
+  // A failure the simulator detected itself (data-race, crash, livelock) has no violation.
+  const bool sim_failed = r.violations.empty() && r.trace.failure.has_value();
+  if (sim_failed) {
+    const traces::TraceFailure& f = *r.trace.failure;
+    std::printf("property %s violated%s:\n  %s\n", f.property.c_str(),
+                f.step >= 0 ? fmt::format(" at step {}", f.step).c_str() : "", f.message.c_str());
+  }
+  if (r.violations.empty() && !sim_failed) std::printf("all properties held on this execution\n");
+  if (!a.check) return r.violations.empty() && !sim_failed ? 0 : 1;
   // --check: the same failure (property and step) must happen again, and nothing diverge.
   const bool same =
       r.divergence.empty() && recorded.failure.has_value() == r.trace.failure.has_value() &&

@@ -15,6 +15,12 @@
 //   `std::optional<T> value` (set: a value arrived) and `bool timed_out` (set: the deadline
 //   passed first). Neither set means the channel is closed and drained. (A struct, not a
 //   variant of impl/ types, so that a backend needs nothing from impl/.)
+// - Shared<T>: a plain shared variable. Shared<T>(name, initial); load(site) returns the value,
+//   store(v, site) replaces it; update(f, site) is a load then a store of f(old), two
+//   operations, never atomic. Data guarded by a lock, or handed over through a channel or a
+//   join, belongs in one: the simulator makes each access a scheduling point and a DPOR access
+//   and reports unsynchronised pairs as the property `data-race`; on OS threads it is the bare
+//   value, so ThreadSanitizer sees the same races.
 // - now()/sleep_until() are virtual under the simulator: time advances only when no task can
 //   run. Under OS threads they are steady_clock.
 // - R::stamp() orders observations: the scheduling step under the simulator, a global counter
@@ -57,6 +63,12 @@ template <class R>
 concept Runtime = ClassedLockable<typename R::Mutex> &&
     ClassedSharedLockable<typename R::SharedMutex> &&
     std::constructible_from<typename R::template Channel<int>, std::string_view> &&
+    std::constructible_from<typename R::template Shared<int>, std::string_view, int> &&
+    requires(typename R::template Shared<int>& s, int v, std::source_location loc) {
+  { s.load(loc) } -> std::same_as<int>;
+  s.store(v, loc);
+  { s.update([](int x) { return x + 1; }, loc) } -> std::same_as<int>;
+} &&
     requires(typename R::template Channel<int>& ch, int v, typename R::TimePoint t,
              typename R::Task& task) {
   { ch.send(v) } -> std::same_as<bool>;

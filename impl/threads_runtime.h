@@ -8,6 +8,8 @@
 //   recv_until() returns {value} or {nullopt, closed} or {nullopt, timed_out}, and prefers a
 //   queued value over an expired deadline. close() may be called from
 //   any OS thread (tests release stall gates from outside the run).
+// - Shared<T>: the bare value (no synchronisation of its own): races are the program's, and
+//   ThreadSanitizer reports them.
 // - spawn() starts an OS thread. Task is move-only; join() waits; a Task destroyed while still
 //   joinable joins first (never detaches).
 // - now()/sleep_until(): steady_clock. stamp(): one global atomic counter. current_task(): a
@@ -121,6 +123,30 @@ class ThreadsRuntime {
     std::condition_variable_any cv_;
     std::deque<T> q_;
     bool closed_ = false;
+    std::string_view name_;
+  };
+
+  // A plain value: loads and stores are ordinary reads and writes, so ThreadSanitizer sees the
+  // races that the simulator reports as `data-race`. The sites are accepted and ignored.
+  template <class T>
+  class Shared {
+   public:
+    explicit Shared(std::string_view name = "shared", T initial = T{})
+        : value_(std::move(initial)), name_(name) {}
+    T load(std::source_location = std::source_location::current()) const { return value_; }
+    void store(T v, std::source_location = std::source_location::current()) {
+      value_ = std::move(v);
+    }
+    template <class F>
+    T update(F f, std::source_location = std::source_location::current()) {
+      T next = f(value_);
+      value_ = next;
+      return next;
+    }
+    std::string_view name() const { return name_; }
+
+   private:
+    T value_;
     std::string_view name_;
   };
 

@@ -8,6 +8,8 @@
 //   `value` set, or `timed_out` set, or neither (closed and drained). A value that is queued
 //   when the deadline is due wins only if the strategy picks the receiver first; both are
 //   legitimate orders.
+// - Happens-before for the race detector (sim/race.h): a send is ordered before the receive
+//   that takes its value, a close before a receive that finds the channel closed and drained.
 // - close(): a scheduling point; later sends fail, receivers drain what is queued.
 // - Any number of senders and receivers; a waiting receiver is woken by a send or a close.
 // Errors: use outside an execution throws std::logic_error. Cost: one scheduling point per
@@ -74,6 +76,7 @@ class Channel final : public ChannelCore {
     queue_.push_back(std::move(value));
     ++size_;
     ready_ = 1;
+    ex.hb_send(bind(ex));
     return true;
   }
 
@@ -84,6 +87,7 @@ class Channel final : public ChannelCore {
     }
     LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kRecv);
     if (size_ == 0) ex.note_no_value();
+    ex.hb_receive(bind(ex), size_ == 0);
     return take();
   }
 
@@ -98,6 +102,7 @@ class Channel final : public ChannelCore {
     LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kRecvUntil);
     if (size_ > 0 || closed_) {
       if (size_ == 0) ex.note_no_value();
+      ex.hb_receive(bind(ex), size_ == 0);
       r.value = take();
     } else {
       r.timed_out = true;
@@ -112,6 +117,7 @@ class Channel final : public ChannelCore {
     LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kClose);
     closed_ = true;
     ready_ = 1;
+    ex.hb_close(bind(ex));
   }
 
  private:

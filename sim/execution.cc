@@ -61,6 +61,7 @@ void Execution::reset() {
   ended_ = false;
   aborting_ = false;
   failure_.clear();
+  failure_property_ = {};
   wait_for_.reset();
   track_effects_ = scheduler_.wants_steps();
   effects_open_ = false;
@@ -83,6 +84,7 @@ Outcome Execution::run_tasks(const std::vector<std::function<void()>>& bodies,
   if (running_) throw std::logic_error("lockstep: Execution::run is not reentrant");
   reset();
   options_ = options;
+  races_.reset(options.detect_races);
   running_ = true;
   previous_current_ = g_current;
   g_current = this;
@@ -123,7 +125,9 @@ ObjectId Execution::register_object(ObjectKind kind, std::string_view class_name
     class_counts_.push_back(0);
   }
   objects_.push_back({classes_[id], kind, id, class_counts_[id]++});
-  return ObjectId{static_cast<std::uint32_t>(objects_.size() - 1)};
+  const ObjectId object{static_cast<std::uint32_t>(objects_.size() - 1)};
+  if (races_.enabled()) races_.on_object(object);
+  return object;
 }
 
 bool Execution::abort_here(OpKind kind) {
@@ -256,9 +260,10 @@ void Execution::end(Outcome outcome) {
   outcome_ = outcome;
 }
 
-void Execution::fail(std::string message) {
+void Execution::fail(std::string message, std::string_view property) {
   if (!ended_) {
     failure_ = std::move(message);
+    failure_property_ = property;
     end(Outcome::kFailed);
   }
   aborting_ = true;
@@ -293,6 +298,9 @@ TaskId Execution::spawn(std::string_view name, std::uint32_t thread_label,
   t.fiber.prepare(t.stack, pool.stack_size(), &Execution::task_entry, &t);
   live_.push_back(&t);
   if (track_effects_) effects_.spawned = t.id;
+  if (races_.enabled()) {
+    races_.on_task_start(t.id, current_ != nullptr ? std::optional(current_->id) : std::nullopt);
+  }
 
   // Run the new task's invisible prefix up to its first scheduling point.
   TaskRecord* spawner = current_;
@@ -328,6 +336,16 @@ void Execution::task_entry(Fiber* /*self*/, void* arg) {
 void Execution::add_task() {
   tasks_.push_back(std::make_unique<TaskRecord>());
   if (candidates_.size() < tasks_.size()) candidates_.resize(tasks_.size() * 2);
+}
+
+void Execution::report_race(const Race& race) {
+  auto describe = [this](const RaceAccess& a) {
+    return fmt::format("task {} ({}) {} at {}", raw(a.task), tasks_[raw(a.task)]->name,
+                       a.write ? "stores" : "loads", Site::from(a.site).str());
+  };
+  fail(fmt::format("data race on {}: {}, then {}, and neither happens before the other",
+                   object_name(race.object), describe(race.earlier), describe(race.later)),
+       kDataRace);
 }
 
 void Execution::fail_quietly(std::string message) {
@@ -380,6 +398,7 @@ void Execution::on_acquired(ObjectId object, bool shared, std::source_location s
   if (lock_order_ != nullptr) lock_order_->on_acquire(*this, me.held, cls, site);
   me.held.push_back({object, cls, shared, site});
   note_access(object, shared ? AccessMode::kRead : AccessMode::kWrite);
+  if (races_.enabled()) races_.on_acquire(me.id, object, shared);
 }
 
 void Execution::on_released(ObjectId object) {
@@ -387,6 +406,7 @@ void Execution::on_released(ObjectId object) {
   for (auto it = held.rbegin(); it != held.rend(); ++it) {
     if (it->object == object) {
       note_access(object, it->shared ? AccessMode::kReleaseShared : AccessMode::kRelease);
+      if (races_.enabled()) races_.on_release(current_->id, object, it->shared);
       held.erase(std::next(it).base());
       return;
     }

@@ -38,6 +38,7 @@
 #include "sim/clock.h"
 #include "sim/deadlock.h"
 #include "sim/fiber.h"
+#include "sim/race.h"
 #include "sim/strategies/strategy.h"
 #include "sim/task.h"
 
@@ -50,7 +51,10 @@ struct TaskRecord;
 // Thrown inside a task to unwind it when its execution ends early. Not a std::exception.
 struct TaskAborted {};
 
-enum class ObjectKind : std::uint8_t { kMutex, kSharedMutex, kCondVar, kChannel };
+enum class ObjectKind : std::uint8_t { kMutex, kSharedMutex, kCondVar, kChannel, kShared };
+
+// The property a data race fails an execution with (sim/race.h).
+inline constexpr std::string_view kDataRace = "data-race";
 
 // Enabling condition of a pending operation; nullptr means always enabled.
 using EnabledFn = bool (*)(const void* object, const TaskRecord& task, std::int64_t now);
@@ -100,6 +104,9 @@ struct TaskRecord {
 
 struct ExecutionOptions {
   std::uint32_t max_steps = 200'000;  // beyond it: kStepBound (a possible livelock)
+  // Happens-before race detection over sim::Shared<T> (sim/race.h): a race fails the
+  // execution with the property `data-race`. Off: loads and stores are only scheduling points.
+  bool detect_races = true;
 };
 
 class Execution {
@@ -130,6 +137,8 @@ class Execution {
   bool aborting() const { return aborting_; }
   Outcome outcome() const { return outcome_; }
   const std::string& failure() const { return failure_; }
+  // The property the failure names when the simulator itself detected it (kDataRace), or empty.
+  std::string_view failure_property() const { return failure_property_; }
   TaskId current_task() const { return current_->id; }
   const TaskRecord& task(TaskId t) const { return *tasks_[raw(t)]; }
   std::size_t task_count() const { return task_count_; }
@@ -181,9 +190,43 @@ class Execution {
   }
   TaskId spawn(std::string_view name, std::uint32_t thread_label, std::function<void()> body,
                std::source_location site);
+  // Happens-before edges of the current task for the race detector (sim/race.h), called by
+  // primitives after the operation's point; no-ops when detection is off.
+  void hb_send(ObjectId channel) {
+    if (races_.enabled()) races_.on_send(current_->id, channel);
+  }
+  void hb_receive(ObjectId channel, bool closed) {
+    if (!races_.enabled()) return;
+    if (closed) {
+      races_.on_receive_closed(current_->id, channel);
+    } else {
+      races_.on_receive(current_->id, channel);
+    }
+  }
+  void hb_close(ObjectId channel) {
+    if (races_.enabled()) races_.on_close(current_->id, channel);
+  }
+  void hb_notify(TaskId woken) {
+    if (races_.enabled()) races_.on_notify(current_->id, woken);
+  }
+  void hb_join(TaskId joined) {
+    if (races_.enabled()) races_.on_join(current_->id, joined);
+  }
+  // A load or store of a shared variable by the current task, after its point: a race fails
+  // the execution with kDataRace (and throws TaskAborted, as fail() does).
+  void shared_access(ObjectId var, bool write, std::source_location site) {
+    if (!races_.enabled()) return;
+    if (auto race = races_.on_access(current_->id, var, write, site)) report_race(*race);
+  }
+  // A shared variable constructed by the current task: its initial value is that task's write.
+  void shared_init(ObjectId var, std::source_location site) {
+    if (races_.enabled() && current_ != nullptr) races_.on_init(current_->id, var, site);
+  }
+  const RaceDetector& races() const { return races_; }
   // Fails the execution with `message` (the first failure wins) and unwinds the calling task
-  // by throwing TaskAborted; returns only when called while already unwinding.
-  void fail(std::string message);
+  // by throwing TaskAborted; returns only when called while already unwinding. `property`
+  // (static storage) names what failed when the simulator itself detected it.
+  void fail(std::string message, std::string_view property = {});
 
  private:
   static void task_entry(Fiber* self, void* arg);
@@ -195,6 +238,7 @@ class Execution {
   void unwind_all();
   bool abort_here(OpKind kind);
   void fail_quietly(std::string message);
+  void report_race(const Race& race);
   void switch_away(TaskRecord& me, TaskRecord* next);
   void flush_effects();
 
@@ -219,6 +263,8 @@ class Execution {
   bool aborting_ = false;
   bool running_ = false;
   std::string failure_;
+  std::string_view failure_property_;
+  RaceDetector races_;
   std::optional<WaitForReport> wait_for_;
   std::function<void(Execution&)> end_hook_;
   bool track_effects_ = false;  // the strategy wants step effects this execution

@@ -41,7 +41,8 @@ ExploreResult explore_tasks(Strategy& strategy, const std::vector<std::function<
       if (!result.first_failure) {
         result.first_failure = FailingExecution{result.executions - 1, *seed, outcome,
                                                 *failure, scheduler.steps(), scheduler.values(),
-                                                execution.wait_for()};
+                                                execution.wait_for(),
+                                                std::string(execution.failure_property())};
       }
       if (options.stop_on_failure) break;
     }

@@ -46,6 +46,8 @@ struct FailingExecution {
   std::vector<StepRecord> steps;
   std::vector<std::uint64_t> values;
   std::optional<WaitForReport> wait_for;
+  // The property the simulator found violated itself (kDataRace), or empty.
+  std::string property;
 };
 
 struct ExploreResult {

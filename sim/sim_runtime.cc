@@ -28,7 +28,9 @@ void JoinHandle::join(std::source_location site) {
   if (!valid_) return;
   Execution& ex = Execution::require_current();
   // For a join, the step's object is the joined task's id.
-  ex.point(OpKind::kJoin, &ex.record(task_), ObjectId{raw(task_)}, &kJoinTraits, site);
+  if (ex.point(OpKind::kJoin, &ex.record(task_), ObjectId{raw(task_)}, &kJoinTraits, site)) {
+    ex.hb_join(task_);
+  }
 }
 
 JoinHandle spawn(std::string_view name, std::uint32_t thread_label, std::function<void()> body,

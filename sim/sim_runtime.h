@@ -17,6 +17,7 @@
 #include "sim/channel.h"
 #include "sim/clock.h"
 #include "sim/execution.h"
+#include "sim/shared.h"
 #include "sim/sync.h"
 
 namespace lockstep::sim {
@@ -68,6 +69,8 @@ struct SimRuntime {
   using SharedMutex = sim::SharedMutex;
   template <class T>
   using Channel = sim::Channel<T>;
+  template <class T>
+  using Shared = sim::Shared<T>;
   using Task = JoinHandle;
   using TimePoint = sim::TimePoint;
   using Duration = sim::Duration;

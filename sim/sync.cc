@@ -289,6 +289,7 @@ void CondVar::notify_one(std::source_location site) {
   if (!ex.point(OpKind::kNotify, this, bind(ex), nullptr, site)) return;
   LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kNotify);
   if (waiters_.empty()) return;
+  ex.hb_notify(waiters_.front());
   ex.record(waiters_.front()).notified = true;
   waiters_.erase(waiters_.begin());
 }
@@ -297,7 +298,10 @@ void CondVar::notify_all(std::source_location site) {
   Execution& ex = Execution::require_current();
   if (!ex.point(OpKind::kNotify, this, bind(ex), nullptr, site)) return;
   LOCKSTEP_EFFECT(ex, bind(ex), OpKind::kNotify);
-  for (TaskId t : waiters_) ex.record(t).notified = true;
+  for (TaskId t : waiters_) {
+    ex.hb_notify(t);
+    ex.record(t).notified = true;
+  }
   waiters_.clear();
 }
 

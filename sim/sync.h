@@ -20,6 +20,9 @@
 //   lock-shared-wait). try_lock enters only what an arrival would enter at once.
 // - CondVar: wait(m) releases m and enqueues atomically; notify_one wakes the oldest waiter;
 //   no spurious wake-ups. A woken waiter re-locks m at a separate scheduling point.
+// - Happens-before for the race detector (sim/race.h): an unlock orders every later lock of
+//   the mutex; a writer's release orders every later holder of a SharedMutex, a reader's
+//   release a later writer; a notify orders the wait it wakes.
 // - unlock by a task that does not hold the lock fails the execution.
 // - An object belongs to one execution at a time; used in a later execution it resets itself
 //   (objects may live outside the run, e.g. in a test fixture).

@@ -76,12 +76,19 @@ constexpr std::uint32_t raw(ObjectId o) { return static_cast<std::uint32_t>(o); 
 //   JoinHandle::join       join, the task has finished          none
 //   sleep_until            sleep, deadline due                  none
 //   yield_now              yield, always                        none
+//   Shared<T>::load        load, always                         read the value
+//   Shared<T>::store       store, always                        write the value
 //   task end               exit, always                         the task is finished (join
 //                                                               may go on)
 //
 // A contended fair-lock acquisition is two steps (arrival, then its turn); an uncontended one
 // is one. Debug builds check the rule: every effect above asserts that the step being run is
 // the current task's and leads with the operation on that object (Execution::effect_allowed).
+//
+// Shared variables (sim/shared.h): a point (kLoad) precedes each load, and the value is read
+// after it; a point (kStore) precedes each store, and the value changes after it (the effect
+// no other task can see before the point). Shared::update is a load and a store: two points.
+// For DPOR a load reads the variable and a store writes it: loads commute with loads.
 enum class OpKind : std::uint8_t {
   kLock,
   kTryLock,
@@ -102,6 +109,8 @@ enum class OpKind : std::uint8_t {
   kJoin,
   kSleep,
   kYield,
+  kLoad,        // a load of a shared variable (sim/shared.h)
+  kStore,       // a store to a shared variable
   kExit,
 };
 
@@ -129,6 +138,8 @@ constexpr std::string_view op_kind_name(OpKind k) {
     case OpKind::kJoin: return "join";
     case OpKind::kSleep: return "sleep";
     case OpKind::kYield: return "yield";
+    case OpKind::kLoad: return "load";
+    case OpKind::kStore: return "store";
     case OpKind::kExit: return "exit";
   }
   return "?";

@@ -50,8 +50,12 @@ void run_and_check(sim::Execution& ex, const impl::Workload& w, impl::DesignVari
   out.violations = properties::check_execution(view, checks);
   if (out.violations.empty() && (ex.outcome() == sim::Outcome::kFailed ||
                                  ex.outcome() == sim::Outcome::kStepBound)) {
+    // A data race is the simulator's own property (sim/race.h); any other failure of the run
+    // is an exception that escaped the system under test.
     const bool crash = ex.outcome() == sim::Outcome::kFailed;
-    out.sim_failure = TraceFailure{crash ? "crash" : "livelock", ex.failure(), {},
+    std::string property = crash ? "crash" : "livelock";
+    if (crash && !ex.failure_property().empty()) property = ex.failure_property();
+    out.sim_failure = TraceFailure{property, ex.failure(), {},
                                    static_cast<std::int64_t>(ex.step()) - 1};
   }
 }
@@ -173,7 +177,10 @@ ExploreReport explore_workload(const ExploreConfig& config) {
     if (failed) {
       ++report.failing_executions;
       for (const auto& v : run.violations) ++report.failures_by_property[v.property];
-      if (run.sim_failure) ++(run.sim_failure->property == "crash" ? report.crashes : report.livelocks);
+      if (run.sim_failure) {
+        const std::string& p = run.sim_failure->property;
+        ++(p == "crash" ? report.crashes : p == "livelock" ? report.livelocks : report.data_races);
+      }
       if (!config.stop_when.empty()) {
         // Keep only the violations asked for, first: they make this the first failure.
         auto wanted = [&](const properties::Violation& v) {

@@ -71,6 +71,8 @@ struct ExploreReport {
   // escaped the system under test ("crash") or the step bound was hit ("livelock").
   std::uint64_t crashes = 0;
   std::uint64_t livelocks = 0;
+  // Executions the simulator's race detector failed (property `data-race`, sim/race.h).
+  std::uint64_t data_races = 0;
   std::uint64_t distinct_schedules = 0;
   std::map<properties::Property, std::uint64_t> failures_by_property;
   std::optional<Trace> first_failure;

@@ -29,6 +29,9 @@ void accesses_of(const Footprint& f, bool pending, std::vector<KeyAccess>& out) 
     case OpKind::kSpawn: out.push_back({kSpawnKey, Kind::kWrite}); break;
     case OpKind::kExit: out.push_back({kExitKey + raw(f.task), Kind::kWrite}); break;
     case OpKind::kJoin: out.push_back({kExitKey + obj, Kind::kRead}); break;
+    // A shared variable: loads read it, stores write it (two loads commute).
+    case OpKind::kLoad: out.push_back({obj, Kind::kRead}); break;
+    case OpKind::kStore: out.push_back({obj, Kind::kWrite}); break;
     // Executed acquisitions (and fair-lock arrivals that queue) report their access as an
     // effect; a pending one is taken to do what it would do if it ran.
     case OpKind::kLock:

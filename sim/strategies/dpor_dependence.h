@@ -14,6 +14,9 @@
 //   lock held at that state) but orders what follows: an exclusive acquisition happens after
 //   every earlier release, a shared one after the last exclusive release. try-lock operations
 //   read the lock's state, so they also race with releases.
+// - a shared variable (sim/shared.h): a load reads it, a store writes it, so loads commute
+//   with loads and a store conflicts with every other access to it. A step that touches
+//   plain memory the simulator does not see has no access: DPOR takes it as independent.
 // - channel and condition-variable operations write their object; a spawn writes the spawn
 //   counter (task ids are spawn ordinals) and the child starts with its parent's clock; a join
 //   happens after the joined task's exit.
