@@ -3,7 +3,7 @@
 // Contract: a Gate is made from a Stall. kNone: wait() returns true at once without a
 // scheduling point. kAgentDies: the channel is closed from the start, so wait() returns false
 // (the agent died). kHangForever/kHangFor: wait() blocks until open() (true) or release()
-// (false). The workload opens kHangFor gates from a timer task; it releases every gate only
+// (false). kTestCrash (tests only): wait() dereferences a null pointer. The workload opens kHangFor gates from a timer task; it releases every gate only
 // when a run on OS threads is torn down. One waiter per gate.
 // Threading: open()/release() from any task (or, on OS threads, any OS thread).
 #pragma once
@@ -27,6 +27,10 @@ class Gate {
   // true: opened; false: closed (agent died, or released at teardown).
   bool wait() {
     if (!stalls()) return true;
+    if (stall_.kind == StallKind::kTestCrash) {
+      volatile int* null = nullptr;
+      *null = 1;  // a fatal signal in the system under test, on purpose
+    }
     return ch_.recv().has_value();
   }
   void open() { ch_.send(1); }
