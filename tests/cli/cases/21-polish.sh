@@ -1,0 +1,24 @@
+# Polish: --help shows defaults and lists; --version; scenario --print gives a workload that
+# explore reads back; merge of shards' summaries; progress lines when piped.
+expect 0 "designs: all, current" --help
+check "lists scenarios" has "scenarios: phantom-attach"
+run explore --help
+check "explore --help shows defaults" has "=1000"
+check "and --max-steps" has "--max-steps"
+expect 0 "lockstep 0." --version
+run scenario hung-start --print
+check "scenario --print: exit 0" rc_is 0
+cp "$W/out" hung.json
+expect 0 "all held" explore --workload hung.json --schedules 20 --out f
+for k in 0 1 2; do
+  "$L" explore --design split-lock-domains --scenario phantom-attach --strategy pct \
+    --schedules 900 --shard $k/3 --no-shrink --json --out m >s$k.json 2>/dev/null
+done
+run merge s0.json s1.json s2.json
+check "merge: exit 0 (caught in some shard)" rc_is 0
+check "merge: totals" has "executions in 3 shard(s)"
+check "merge: the lowest shard's failure and trace" has "(shard 0, execution "
+run merge s0.json s1.json s2.json --json
+check "merge --json: lowest shard's failure" has '"first-failure-shard"'
+run explore --design current --scenario hung-start --schedules 200 --out f
+check "progress line when piped" grep -q "executions of 200" "$W/err"
