@@ -183,7 +183,7 @@ int run_explore(const ExploreArgs& a) {
     c.progress_every = 64;       // Progress shows a line only every few seconds
     const std::string stem = file_stem(a, row);
     // A fatal signal in the system under test still leaves the execution's trace.
-    c.crash_trace_path = stem + "-crash.json";
+    c.crash_trace_path = absolute(stem + "-crash.json");
     const std::string label =
         fmt::format("{} / {}", impl::design_variant_name(row.job.design), row.job.scenario);
     const std::uint64_t total = planned(a, sc);
@@ -203,7 +203,7 @@ int run_explore(const ExploreArgs& a) {
           traces::ShrinkOptions so;
           so.max_attempts = a.shrink_attempts;
           so.progress = [&](const traces::ShrinkProgress& p) { progress.shrinking(label, p); };
-          traces::set_crash_trace_path(stem + "-shrink-crash.json");
+          traces::set_crash_trace_path(absolute(stem + "-shrink-crash.json"));
           try {
             const traces::ShrinkResult s = traces::shrink_trace(*row.report.first_failure, so);
             row.shrunk_path =

@@ -121,11 +121,11 @@ void check_writable_dir(const std::string& dir, const char* what) {
       }
       return;
     }
-    if (errno != ENOENT || !p.has_parent_path() || p.parent_path() == p) {
-      if (errno == ENOENT && p.is_relative()) return;  // made under the working directory
+    if (errno != ENOENT || p == "." || p == "/") {
       throw UsageError(fmt::format("{} {}: {}", what, dir, std::strerror(errno)));
     }
-    p = p.parent_path();
+    // Not there yet: its parent decides (the working directory for a relative name).
+    p = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
   }
 }
 

@@ -233,8 +233,7 @@ int run_merge(const MergeArgs& a) {
     } catch (const traces::FileError& e) {
       return usage_error(e.what());
     } catch (const nlohmann::json::exception& e) {
-      return usage_error(fmt::format("{}: not a JSON summary (malformed at byte {})", file,
-                                     e.id == 101 ? "?" : "?"));
+      return usage_error(fmt::format("{}: not a JSON summary ({})", file, e.what()));
     }
     try {
       const std::string st = j.at("strategy").get<std::string>();

@@ -33,7 +33,7 @@ struct ShrinkProgress {
 struct ShrinkOptions {
   std::uint64_t research_budget = 300;       // executions per re-search of a smaller workload
   std::uint64_t max_attempts = 2000;         // candidate executions in all
-  std::uint64_t max_total_steps = 20'000'000;  // simulated steps in all
+  std::uint64_t max_total_steps = 5'000'000;   // simulated steps in all
   std::function<void(const ShrinkProgress&)> progress;
 };
 

@@ -90,6 +90,7 @@ void write_trace_file(const std::string& path, const Trace& trace);
 std::string write_new_trace_file(const std::string& path, const Trace& trace);
 
 // Recording an execution into a Trace, and replaying one: traces/capture.h. This header and
-// trace.cc need only sim/task.h, so the parser builds alone (e.g. for the fuzzer).
+// trace.cc (with files.cc) need only sim/task.h, so the parser builds alone (e.g. for the
+// fuzzer).
 
 }  // namespace lockstep::traces

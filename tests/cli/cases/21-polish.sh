@@ -22,3 +22,6 @@ run merge s0.json s1.json s2.json --json
 check "merge --json: lowest shard's failure" has '"first-failure-shard"'
 run explore --design current --scenario hung-start --schedules 200 --out f
 check "progress line when piped" grep -q "executions of 200" "$W/err"
+expect 2 "No such file or directory" merge nothere.json
+expect 2 "not a summary written by explore --json" merge "$CORPUS/tiny.json"
+expect 2 "scenario --print needs a scenario name" scenario --print
