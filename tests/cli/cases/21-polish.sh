@@ -25,3 +25,22 @@ check "progress line when piped" grep -q "executions of 200" "$W/err"
 expect 2 "No such file or directory" merge nothere.json
 expect 2 "not a summary written by explore --json" merge "$CORPUS/tiny.json"
 expect 2 "scenario --print needs a scenario name" scenario --print
+# The README's synopsis lists exactly the options --help shows, command by command.
+for c in explore replay shrink lockgraph scenario merge; do
+  "$L" $c --help | grep -oE '^  --[a-z-]+' | tr -d ' ' | sort -u >help-$c
+  python3 - "$HERE/../../README.md" "$c" >readme-$c <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+block = text.split("## The command line", 1)[1].split("```")[1]
+lines, cur = {}, None
+for line in block.splitlines():
+    m = re.match(r"lockstep (\S+)", line)
+    if m:
+        cur = m.group(1)
+    if cur:
+        lines.setdefault(cur, []).append(line)
+opts = set(re.findall(r"--[a-z-]+", " ".join(lines.get(sys.argv[2], []))))
+print("\n".join(sorted(opts)))
+PY
+  check "README synopsis of $c matches --help" cmp -s help-$c readme-$c
+done
