@@ -1,5 +1,12 @@
-// cli/commands.h: the lockstep commands. Each returns the process exit code:
-// 0 all held (or the replay matched), 1 a property failed, 2 bad usage or input.
+// cli/commands.h: the lockstep commands. Each returns the process exit code, by one rule
+// (README, "Exit codes"), the same that JSON "ok" and JUnit failures follow:
+//   0  everything asked held and every claim printed is true: the current design held every
+//      property; each design variant was caught by the property SPEC.md names for it; a
+//      replay matched its trace;
+//   1  a property failed on the current design, or a variant was NOT CAUGHT (or caught by an
+//      unexpected property), or a replay --check reproduced a different outcome;
+//   2  bad usage or input (including a trace that diverges from this build), or an output
+//      that could not be written (a failure found is still printed first).
 // Every failing run writes its trace before printing anything else; the last line printed
 // for a failure is the command that replays it.
 #pragma once
@@ -7,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lockstep::cli {
 
@@ -25,6 +33,7 @@ struct ExploreArgs {
   bool json = false;
   bool stats = false;
   bool shrink = true;
+  std::uint64_t shrink_attempts = 2000;
   std::string out_dir = "traces/failures";
   std::uint32_t max_steps = 200'000;
 };
@@ -39,6 +48,7 @@ struct ShrinkArgs {
   std::string file;
   std::string out;
   std::uint64_t budget = 300;
+  std::uint64_t max_attempts = 2000;
 };
 
 struct LockgraphArgs {
@@ -50,12 +60,29 @@ struct LockgraphArgs {
   std::string workload_file;
 };
 
+struct ScenarioArgs {
+  std::string name;
+  bool print = false;
+};
+
+struct MergeArgs {
+  std::vector<std::string> files;
+  bool json = false;
+};
+
 int run_explore(const ExploreArgs& args);
 int run_replay(const ReplayArgs& args);
 int run_shrink(const ShrinkArgs& args);
 int run_lockgraph(const LockgraphArgs& args);
+int run_scenario(const ScenarioArgs& args);
+int run_merge(const MergeArgs& args);
 
 // Prints "lockstep: <message>" on one line to stderr and returns 2.
 int usage_error(const std::string& message);
+
+// The absolute path of this binary (for replay lines a person can paste), else "lockstep".
+std::string self_path();
+// `path` made absolute (lexically), for printing.
+std::string absolute(const std::string& path);
 
 }  // namespace lockstep::cli

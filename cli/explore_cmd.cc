@@ -6,15 +6,13 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "traces/explore.h"
 #include "traces/scenarios.h"
 #include "traces/shrink.h"
+#include "traces/trace.h"
 
 namespace lockstep::cli {
 
@@ -71,10 +69,22 @@ std::vector<Job> jobs_for(const ExploreArgs& a) {
   return jobs;
 }
 
-std::string failure_file(const ExploreArgs& a, const Row& r) {
-  return fmt::format("{}/{}--{}--{}-seed{}-exec{}.json", a.out_dir,
-                     impl::design_variant_name(r.job.design), r.job.scenario, a.strategy, a.seed,
-                     r.report.first_failure_index);
+// "<design>--<scenario>--<strategy>-seed<S>[-shard<K>of<N>]": names every file of a row, so
+// shards and parallel jobs sharing --out never pick the same name for different traces.
+std::string file_stem(const ExploreArgs& a, const Row& r) {
+  std::string shard;
+  if (!a.shard.empty()) {
+    const auto slash = a.shard.find('/');
+    shard = fmt::format("-shard{}of{}", a.shard.substr(0, slash), a.shard.substr(slash + 1));
+  }
+  return fmt::format("{}/{}--{}--{}-seed{}{}", a.out_dir, impl::design_variant_name(r.job.design),
+                     r.job.scenario, a.strategy, a.seed, shard);
+}
+
+void make_out_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw traces::TraceError(fmt::format("cannot make {}: {}", dir, ec.message()));
 }
 
 void judge(Row& r) {
@@ -89,14 +99,31 @@ void judge(Row& r) {
     r.verdict = r.ok ? "all held" : "FAILED";
     return;
   }
+  auto expected = [&r](properties::Property p) {
+    return std::find(r.expected.begin(), r.expected.end(), p) != r.expected.end();
+  };
   if (!f) {
+    // The lock-order check (across executions) may be what catches a variant.
+    for (const auto& v : r.report.lock_order_violations) {
+      if (!expected(v.property)) continue;
+      r.ok = true;
+      r.verdict = "caught (lock order)";
+      return;
+    }
     r.ok = false;
     r.verdict = "NOT CAUGHT";
     return;
   }
   const auto p = properties::parse_property(f->failure->property);
-  r.ok = p && std::find(r.expected.begin(), r.expected.end(), *p) != r.expected.end();
+  r.ok = p && expected(*p);
   r.verdict = r.ok ? "caught" : "caught by an unexpected property";
+}
+
+// How many executions a row will run, when known (for the progress line's ETA).
+std::uint64_t planned(const ExploreArgs& a, const sim::StrategyConfig& sc) {
+  if (a.schedules == 0) return 0;
+  if (sc.shards <= 1) return a.schedules;
+  return a.schedules / sc.shards + (sc.shard < a.schedules % sc.shards ? 1 : 0);
 }
 
 }  // namespace
@@ -112,15 +139,22 @@ int run_explore(const ExploreArgs& a) {
     return usage_error(fmt::format("unknown strategy \"{}\" (known: {})", a.strategy,
                                    strategy_names()));
   }
+  const bool systematic = a.strategy == "dfs" || a.strategy == "dpor";
+  if (a.schedules == 0 && !systematic) {
+    return usage_error(fmt::format(
+        "--schedules 0 means \"until exhausted\", which only dfs and dpor have; {} needs a "
+        "positive number of executions",
+        a.strategy));
+  }
   if (!a.shard.empty()) {
     if (!parse_shard(a.shard, sc.shard, sc.shards)) {
       return usage_error(fmt::format("--shard must be K/N with 0 <= K < N, got \"{}\"", a.shard));
     }
-    if (a.strategy == "dfs" || a.strategy == "dpor") {
+    if (systematic) {
       return usage_error(fmt::format("--shard applies to random and pct, not {}", a.strategy));
     }
   }
-  if (a.preemption_bound && a.strategy != "dfs" && a.strategy != "dpor") {
+  if (a.preemption_bound && !systematic) {
     return usage_error("--preemption-bound applies to dfs and dpor only");
   }
   if (a.records_commute && a.strategy != "dpor") {
@@ -129,17 +163,16 @@ int run_explore(const ExploreArgs& a) {
   std::vector<Job> jobs;
   try {
     jobs = jobs_for(a);
+    // Every output is checked before the run: a verdict must not be lost to a bad path.
+    check_writable_dir(a.out_dir, "--out");
+    if (!a.junit.empty()) check_writable_file(a.junit, "--junit");
   } catch (const UsageError& e) {
     return usage_error(e.what());
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(a.out_dir, ec);
-  if (ec || access(a.out_dir.c_str(), W_OK) != 0) {
-    return usage_error(fmt::format("cannot write failing traces to {}", a.out_dir));
   }
 
   Progress progress(a.json);
   std::vector<Row> rows;
+  std::vector<std::string> output_errors;
   const auto all_start = Clock::now();
   for (Job& job : jobs) {
     Row row;
@@ -152,24 +185,59 @@ int run_explore(const ExploreArgs& a) {
     c.execution.max_steps = a.max_steps;
     c.program = "scenario:" + row.job.scenario;
     c.stop_when = row.expected;  // a variant: run until the property SPEC.md names catches it
+    c.progress_every = 64;       // Progress shows a line only every few seconds
+    const std::string stem = file_stem(a, row);
+    // A fatal signal in the system under test still leaves the execution's trace.
+    c.crash_trace_path = absolute(stem + "-crash.json");
     const std::string label =
         fmt::format("{} / {}", impl::design_variant_name(row.job.design), row.job.scenario);
-    c.progress = [&](const traces::ExploreProgress& p) { progress.update(label, p); };
+    const std::uint64_t total = planned(a, sc);
+    c.progress = [&](const traces::ExploreProgress& p) { progress.update(label, p, total); };
     const auto start = Clock::now();
     row.report = traces::explore_workload(c);
     row.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     progress.done();
-    if (row.report.first_failure) {
-      // The trace goes to disk before anything about it is printed.
-      row.trace_path = failure_file(a, row);
-      traces::write_trace_file(row.trace_path, *row.report.first_failure);
-      if (a.shrink) {
-        const traces::ShrinkResult s = traces::shrink_trace(*row.report.first_failure);
-        row.shrunk_path = shrunk_path_for(row.trace_path);
-        traces::write_trace_file(row.shrunk_path, s.trace);
-        row.shrunk_steps = s.steps_after;
-        row.shrunk_ops = s.ops_after;
+    try {
+      if (row.report.first_failure) {
+        // The trace goes to disk before anything about it is printed.
+        make_out_dir(a.out_dir);
+        row.trace_path = absolute(traces::write_new_trace_file(
+            fmt::format("{}-exec{}.json", stem, row.report.first_failure_index + 1),
+            *row.report.first_failure));
+        if (a.shrink) {
+          traces::ShrinkOptions so;
+          so.max_attempts = a.shrink_attempts;
+          so.progress = [&](const traces::ShrinkProgress& p) { progress.shrinking(label, p); };
+          traces::set_crash_trace_path(absolute(stem + "-shrink-crash.json"));
+          try {
+            const traces::ShrinkResult s = traces::shrink_trace(*row.report.first_failure, so);
+            row.shrunk_path =
+                absolute(traces::write_new_trace_file(shrunk_path_for(row.trace_path), s.trace));
+            row.shrunk_steps = s.steps_after;
+            row.shrunk_ops = s.ops_after;
+            row.shrink_budget_spent = s.budget_spent;
+          } catch (const traces::TraceError& e) {
+            if (std::string(e.what()).find("cannot write") != std::string::npos) throw;
+            // e.g. a failure that does not reproduce alone: keep the trace, say why.
+            output_errors.push_back(fmt::format("not shrunk ({}): {}", label, e.what()));
+          }
+          traces::set_crash_trace_path("");
+          progress.done();
+        }
       }
+      for (std::size_t i = 0; i < row.report.lock_order_evidence.size(); ++i) {
+        row.evidence_paths.emplace_back();
+        for (std::size_t k = 0; k < row.report.lock_order_evidence[i].size(); ++k) {
+          const auto& ev = row.report.lock_order_evidence[i][k];
+          make_out_dir(a.out_dir);
+          row.evidence_paths.back().push_back(absolute(traces::write_new_trace_file(
+              fmt::format("{}-lock-order{}-exec{}.json", stem, i + 1, ev.execution + 1),
+              ev.trace)));
+        }
+      }
+    } catch (const traces::TraceError& e) {
+      row.write_error = e.what();
+      output_errors.push_back(e.what());
     }
     judge(row);
     rows.push_back(std::move(row));
@@ -177,30 +245,46 @@ int run_explore(const ExploreArgs& a) {
   const double total = std::chrono::duration<double>(Clock::now() - all_start).count();
 
   bool all_ok = true;
-  bool any_failure = false;
-  for (const Row& r : rows) {
-    all_ok = all_ok && r.ok;
-    any_failure = any_failure || r.report.first_failure || !r.report.lock_order_violations.empty();
+  for (const Row& r : rows) all_ok = all_ok && r.ok;
+  if (!a.junit.empty()) {
+    try {
+      write_junit(a.junit, rows);
+    } catch (const UsageError& e) {
+      output_errors.push_back(e.what());
+    }
   }
-  if (!a.junit.empty()) write_junit(a.junit, rows);
+  const std::string binary = self_path();
   if (a.json) {
     std::fputs(summary_json(rows, a, total).c_str(), stdout);
   } else {
     for (const Row& r : rows) {
-      if (!r.report.first_failure) continue;
       if (r.job.design != impl::DesignVariant::kCurrent && rows.size() > 1) continue;
-      print_failure(*r.report.first_failure, r.trace_path);
+      if (r.report.first_failure) {
+        print_failure(*r.report.first_failure, r.trace_path,
+                      {a.seed, r.report.first_failure_index + 1, a.shard});
+      }
+      if (!r.report.lock_order_violations.empty()) print_lock_order_failure(r);
     }
     std::fputs(summary_table(rows, a, total).c_str(), stdout);
     if (a.stats) std::fputs(stats_text(rows, total).c_str(), stdout);
+    // Every trace written, by row; then the one command that replays the first failure.
+    std::string replay;
     for (const Row& r : rows) {
-      if (r.job.design == impl::DesignVariant::kCurrent && !r.trace_path.empty()) {
-        std::printf("replay: lockstep replay %s\n", r.trace_path.c_str());
+      if (r.trace_path.empty()) continue;
+      std::printf("trace of %s / %s: %s%s\n",
+                  std::string(impl::design_variant_name(r.job.design)).c_str(),
+                  r.job.scenario.c_str(), r.trace_path.c_str(),
+                  r.shrunk_path.empty() ? ""
+                                        : fmt::format(" (shrunk to {} steps{}: {})", r.shrunk_steps,
+                                                      r.shrink_budget_spent ? ", budget spent" : "",
+                                                      r.shrunk_path)
+                                              .c_str());
+      const bool counts = r.job.design == impl::DesignVariant::kCurrent || rows.size() == 1;
+      if (replay.empty() && counts) {
+        replay = r.shrunk_path.empty() ? r.trace_path : r.shrunk_path;
       }
     }
-    if (rows.size() == 1 && !rows[0].trace_path.empty()) {
-      std::printf("replay: lockstep replay %s\n", rows[0].trace_path.c_str());
-    }
+    if (!replay.empty()) std::printf("replay: %s replay %s\n", binary.c_str(), replay.c_str());
   }
   // A strategy that picked a task that cannot run is a bug of the tool: an error, exit 3.
   for (const Row& r : rows) {
@@ -209,10 +293,15 @@ int run_explore(const ExploreArgs& a) {
       return 3;
     }
   }
-  // --design all is the main job: it passes when current held everywhere and every variant
-  // was caught by its property. A single design fails on any property failure.
-  if (a.design == "all") return all_ok ? 0 : 1;
-  return any_failure ? 1 : 0;
+  if (!output_errors.empty()) {
+    for (const std::string& e : output_errors) usage_error(e);
+    const bool only_shrink_notes = std::all_of(
+        output_errors.begin(), output_errors.end(),
+        [](const std::string& e) { return e.rfind("not shrunk", 0) == 0; });
+    if (!only_shrink_notes) return 2;
+  }
+  // One rule (cli/commands.h): 0 when every row is ok, as JSON "ok" and JUnit say.
+  return all_ok ? 0 : 1;
 }
 
 }  // namespace lockstep::cli

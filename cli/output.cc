@@ -1,16 +1,22 @@
 #include "cli/output.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/context/fiber.hpp>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <set>
 
 #include "sim/strategies/strategy.h"
+#include "traces/distinct.h"
+#include "traces/files.h"
 #include "traces/report.h"
 #include "traces/scenarios.h"
 
@@ -31,6 +37,11 @@ std::string first_property(const Row& r) {
     return std::string(properties::property_name(r.report.lock_order_violations[0].property));
   }
   return "-";
+}
+
+long max_rss_kb() {
+  struct rusage u {};
+  return ::getrusage(RUSAGE_SELF, &u) == 0 ? u.ru_maxrss : 0;
 }
 
 std::string xml_escape(const std::string& s) {
@@ -57,12 +68,14 @@ std::string exhausted_note(const ExploreArgs& a) {
 }  // namespace
 
 impl::Workload read_workload_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError(fmt::format("cannot open workload {}", path));
-  std::stringstream buf;
-  buf << in.rdbuf();
+  std::string text;
   try {
-    return impl::workload_from_json(nlohmann::json::parse(buf.str()));
+    text = traces::read_regular_file(path);
+  } catch (const traces::FileError& e) {
+    throw UsageError(fmt::format("workload: {}", e.what()));
+  }
+  try {
+    return impl::workload_from_json(nlohmann::json::parse(text));
   } catch (const nlohmann::json::parse_error& e) {
     throw UsageError(fmt::format("workload {}: malformed JSON at byte {}", path, e.byte));
   } catch (const std::exception& e) {
@@ -71,6 +84,48 @@ impl::Workload read_workload_file(const std::string& path) {
       if (c == '\n') c = ' ';
     }
     throw UsageError(fmt::format("workload {}: {}", path, msg));
+  }
+}
+
+void check_writable_file(const std::string& path, const char* what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) throw UsageError(fmt::format("{} {}: is a directory", what, path));
+    if (::access(path.c_str(), W_OK) != 0) {
+      throw UsageError(fmt::format("{} {}: {}", what, path, std::strerror(errno)));
+    }
+    return;
+  }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  if (::access(dir.c_str(), W_OK) != 0) {
+    throw UsageError(fmt::format("{} {}: cannot write in {}: {}", what, path, dir,
+                                 std::strerror(errno)));
+  }
+}
+
+void check_writable_dir(const std::string& dir, const char* what) {
+  // The nearest existing ancestor decides: the directory itself is made only when a trace is
+  // written into it.
+  std::filesystem::path p = std::filesystem::path(dir).lexically_normal();
+  if (p.empty()) p = ".";
+  for (;;) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) {
+        throw UsageError(fmt::format("{} {}: {} is not a directory", what, dir, p.string()));
+      }
+      if (::access(p.c_str(), W_OK) != 0) {
+        throw UsageError(fmt::format("{} {}: cannot write in {}: {}", what, dir, p.string(),
+                                     std::strerror(errno)));
+      }
+      return;
+    }
+    if (errno != ENOENT || p == "." || p == "/") {
+      throw UsageError(fmt::format("{} {}: {}", what, dir, std::strerror(errno)));
+    }
+    // Not there yet: its parent decides (the working directory for a relative name).
+    p = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
   }
 }
 
@@ -96,14 +151,21 @@ std::string shrunk_path_for(const std::string& p) {
 
 Progress::Progress(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0) {
   started_ = now_seconds();
+  last_ = started_;
 }
 
-void Progress::update(const std::string& label, const traces::ExploreProgress& p) {
-  if (quiet_) return;
-  const double elapsed = now_seconds() - started_;
-  const std::string line =
-      fmt::format("{}: {} executions, {:.0f}/s, {} failing", label, p.executions,
-                  elapsed > 0 ? static_cast<double>(p.executions) / elapsed : 0.0, p.failures);
+bool Progress::due() {
+  if (quiet_) return false;
+  const double now = now_seconds();
+  // The first line at once; then a terminal line is rewritten a few times a second and a log
+  // gets a line every 5 s.
+  if (shown_once_ && now - last_ < (tty_ ? 0.25 : 5.0)) return false;
+  shown_once_ = true;
+  last_ = now;
+  return true;
+}
+
+void Progress::show(const std::string& line) {
   if (tty_) {
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     drawn_ = true;
@@ -112,27 +174,80 @@ void Progress::update(const std::string& label, const traces::ExploreProgress& p
   }
 }
 
+void Progress::update(const std::string& label, const traces::ExploreProgress& p,
+                      std::uint64_t total) {
+  if (!due()) return;
+  const double elapsed = now_seconds() - started_;
+  const double rate = elapsed > 0 ? static_cast<double>(p.executions) / elapsed : 0.0;
+  std::string of;
+  if (total > 0) {
+    of = fmt::format(" of {}", total);
+    if (rate > 0 && total > p.executions) {
+      of += fmt::format(", ETA {:.0f}s", static_cast<double>(total - p.executions) / rate);
+    }
+  }
+  show(fmt::format("{}: {} executions{}, {:.0f}/s, {} failing", label, p.executions, of, rate,
+                   p.failures));
+}
+
+void Progress::shrinking(const std::string& label, const traces::ShrinkProgress& p) {
+  if (!due()) return;
+  show(fmt::format("{}: shrinking: {} candidate executions ({} steps), now {} ops, {} steps",
+                   label, p.attempts, p.steps, p.ops, p.schedule_steps));
+}
+
 void Progress::done() {
   if (tty_ && drawn_) std::fprintf(stderr, "\r\033[K");
   drawn_ = false;
+  shown_once_ = false;
   started_ = now_seconds();
+  last_ = started_;
 }
 
-void print_failure(const traces::Trace& t, const std::string& path) {
-  std::printf("FAILURE in design %s, %s (strategy %s, seed %llu)\n", t.design.c_str(),
-              t.program.c_str(), t.strategy.c_str(), static_cast<unsigned long long>(t.seed));
+void print_failure(const traces::Trace& t, const std::string& path, const FailureOrigin& o) {
+  std::printf("FAILURE in design %s, %s (strategy %s, --seed %llu%s, execution %llu; that "
+              "execution's own seed %llu)\n",
+              t.design.c_str(), t.program.c_str(), t.strategy.c_str(),
+              static_cast<unsigned long long>(o.seed),
+              o.shard.empty() ? "" : (", shard " + o.shard).c_str(),
+              static_cast<unsigned long long>(o.execution),
+              static_cast<unsigned long long>(t.seed));
   if (t.failure) {
     std::printf("property %s violated", t.failure->property.c_str());
     if (t.failure->step >= 0) std::printf(" at step %lld", static_cast<long long>(t.failure->step));
     std::printf(":\n  %s\n", t.failure->message.c_str());
+    if (t.failure->message.find(" @") != std::string::npos) {
+      std::printf("  %s\n", std::string(traces::kNotationNote).c_str());
+    }
     if (!t.failure->chain.empty()) {
       std::printf("wait-for chain:\n");
       for (const auto& link : t.failure->chain) std::printf("  %s\n", link.c_str());
     }
   }
   std::printf("interleaving (%zu steps):\n%s", t.steps.size(),
-              traces::interleaving_table(t, 60).c_str());
-  std::printf("trace written to %s\n", path.c_str());
+              traces::interleaving_table(t, 60, traces::cited_steps(t)).c_str());
+  if (!path.empty()) std::printf("trace written to %s\n", path.c_str());
+}
+
+void print_lock_order_failure(const Row& r) {
+  for (std::size_t i = 0; i < r.report.lock_order_violations.size(); ++i) {
+    const properties::Violation& v = r.report.lock_order_violations[i];
+    std::printf("FAILURE in design %s, scenario:%s, found by the lock-order check across "
+                "executions\nproperty %s violated:\n  %s\n",
+                std::string(impl::design_variant_name(r.job.design)).c_str(),
+                r.job.scenario.c_str(), std::string(properties::property_name(v.property)).c_str(),
+                v.message.c_str());
+    for (const auto& link : v.chain) std::printf("  %s\n", link.c_str());
+    const auto& ev = r.report.lock_order_evidence[i];
+    for (std::size_t k = 0; k < ev.size(); ++k) {
+      const std::string path = i < r.evidence_paths.size() && k < r.evidence_paths[i].size()
+                                   ? r.evidence_paths[i][k]
+                                   : "";
+      std::printf("  execution %llu took \"%s\"%s%s\n",
+                  static_cast<unsigned long long>(ev[k].execution + 1), ev[k].what.c_str(),
+                  path.empty() ? "" : ": trace ", path.c_str());
+    }
+  }
 }
 
 std::string summary_table(const std::vector<Row>& rows, const ExploreArgs& a, double seconds) {
@@ -147,7 +262,8 @@ std::string summary_table(const std::vector<Row>& rows, const ExploreArgs& a, do
     out += fmt::format(
         "{:<26} {:<22} {:>10} {:>9} {:<26} {:>9} {:>12} {}  {}\n",
         impl::design_variant_name(r.job.design), r.job.scenario, r.report.executions,
-        r.report.distinct_schedules, first_property(r),
+        (r.report.distinct_estimated ? "~" : "") + std::to_string(r.report.distinct_schedules),
+        first_property(r),
         failed ? std::to_string(r.report.first_failure_index + 1) : "-",
         r.shrunk_path.empty() ? "-" : fmt::format("{} steps", r.shrunk_steps),
         a.stats ? fmt::format("{:>6.2f}s", r.seconds) : "",
@@ -170,6 +286,14 @@ std::string summary_table(const std::vector<Row>& rows, const ExploreArgs& a, do
                          r.job.scenario, r.report.strategy_error);
     }
   }
+  for (const Row& r : rows) {
+    if (!r.report.distinct_estimated) continue;
+    out += fmt::format("~: distinct schedules estimated (HyperLogLog, 4096 registers, standard "
+                       "error {:.1f}%) beyond {} exact\n",
+                       100 * traces::DistinctCounter::kStandardError,
+                       traces::DistinctCounter::kExactLimit);
+    break;
+  }
   if (a.stats) out += fmt::format("total time {:.2f}s\n", seconds);
   return out;
 }
@@ -189,6 +313,7 @@ std::string summary_json(const std::vector<Row>& rows, const ExploreArgs& a, dou
     row["scenario"] = r.job.scenario;
     row["executions"] = r.report.executions;
     row["distinct-schedules"] = r.report.distinct_schedules;
+    row["distinct-estimated"] = r.report.distinct_estimated;
     row["exhausted"] = r.report.exhausted;
     row["pruned"] = r.report.metrics.pruned;
     row["abandoned"] = r.report.abandoned;
@@ -205,12 +330,35 @@ std::string summary_json(const std::vector<Row>& rows, const ExploreArgs& a, dou
     row["property"] = first_property(r);
     row["trace"] = r.trace_path;
     row["shrunk-trace"] = r.shrunk_path;
+    nlohmann::ordered_json lock_order = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < r.report.lock_order_violations.size(); ++i) {
+      const properties::Violation& v = r.report.lock_order_violations[i];
+      nlohmann::ordered_json lo;
+      lo["property"] = std::string(properties::property_name(v.property));
+      lo["message"] = v.message;
+      lo["chain"] = v.chain;
+      nlohmann::ordered_json traces = nlohmann::ordered_json::array();
+      const auto& ev = r.report.lock_order_evidence[i];
+      for (std::size_t k = 0; k < ev.size(); ++k) {
+        traces.push_back({{"execution", ev[k].execution + 1},
+                          {"took", ev[k].what},
+                          {"trace", i < r.evidence_paths.size() && k < r.evidence_paths[i].size()
+                                        ? r.evidence_paths[i][k]
+                                        : ""}});
+      }
+      lo["traces"] = traces;
+      lock_order.push_back(lo);
+    }
+    row["lock-order"] = lock_order;
     row["verdict"] = r.verdict;
     row["ok"] = r.ok;
     if (a.stats) row["seconds"] = r.seconds;
     j["rows"].push_back(row);
   }
-  if (a.stats) j["seconds"] = seconds;
+  if (a.stats) {
+    j["seconds"] = seconds;
+    j["max-rss-kb"] = max_rss_kb();
+  }
   return j.dump(1) + "\n";
 }
 
@@ -236,6 +384,8 @@ void write_junit(const std::string& path, const std::vector<Row>& rows) {
       std::string msg = r.verdict;
       if (r.report.first_failure && r.report.first_failure->failure) {
         msg += ": " + r.report.first_failure->failure->message;
+      } else if (!r.report.lock_order_violations.empty()) {
+        msg += ": " + r.report.lock_order_violations.front().message;
       }
       xml += fmt::format("<failure message=\"{}\">trace: {}</failure>", xml_escape(msg),
                          xml_escape(r.trace_path));
@@ -248,9 +398,11 @@ void write_junit(const std::string& path, const std::vector<Row>& rows) {
     xml += "</testcase>\n";
   }
   xml += "</testsuite>\n";
-  std::ofstream out(path);
-  if (!out) throw UsageError(fmt::format("cannot write {}", path));
-  out << xml;
+  try {
+    traces::write_file(path, xml);
+  } catch (const traces::FileError& e) {
+    throw UsageError(fmt::format("JUnit report: {}", e.what()));
+  }
 }
 
 std::string stats_text(const std::vector<Row>& rows, double seconds) {
@@ -276,10 +428,11 @@ std::string stats_text(const std::vector<Row>& rows, double seconds) {
   const double step_ns = steps > 0 ? seconds * 1e9 / static_cast<double>(steps) : 0;
   return fmt::format(
       "stats: {} executions, {} steps in {:.3f}s: {:.0f} executions/s, {:.0f} steps/s, "
-      "{:.1f} ns per step (property checking included) = {:.1f} fiber round trips of {:.1f} ns\n",
+      "{:.1f} ns per step (property checking included) = {:.1f} fiber round trips of {:.1f} ns; "
+      "max RSS {} kB\n",
       executions, steps, seconds, static_cast<double>(executions) / seconds,
       static_cast<double>(steps) / seconds, step_ns, trip_ns > 0 ? step_ns / trip_ns : 0.0,
-      trip_ns);
+      trip_ns, max_rss_kb());
 }
 
 }  // namespace lockstep::cli

@@ -55,7 +55,11 @@ inline std::uint32_t label_of(std::optional<ThreadId> t) { return t ? raw(*t) : 
 template <class R>
 typename R::Task spawn_observed(Probe& probe, std::string_view name, std::uint32_t label,
                                 std::string detail, std::function<void()> body) {
-  return R::spawn(name, label,
+  // The runtime's task name carries the detail ("client c1"), so traces and reports name the
+  // connection a task serves; the probe keeps name and detail apart.
+  const std::string task_name =
+      detail.empty() ? std::string(name) : std::string(name) + " " + detail;
+  return R::spawn(task_name, label,
                   [&probe, name, label, detail = std::move(detail), body = std::move(body)] {
                     probe.task_started(R::current_task(), name, label, detail, R::stamp());
                     body();

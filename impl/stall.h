@@ -15,6 +15,10 @@ enum class StallKind : std::uint8_t {
   kHangForever,  // never opened (released only when the run is torn down: the op then fails)
   kHangFor,      // opened after `delay` (virtual time under the simulator)
   kAgentDies,    // the agent closes its channel: the op fails with OpError::kAgentDead
+  // TEST ONLY: the waiting task dereferences a null pointer, so the process dies of a fatal
+  // signal inside the system under test (tests the crash recorder, traces/recovery.h). No
+  // real agent does this; it is in no generator's vocabulary.
+  kTestCrash,
 };
 
 constexpr std::string_view stall_kind_name(StallKind k) {
@@ -27,13 +31,16 @@ constexpr std::string_view stall_kind_name(StallKind k) {
       return "hang-for";
     case StallKind::kAgentDies:
       return "agent-dies";
+    case StallKind::kTestCrash:
+      return "test-crash";
   }
   return "?";
 }
 
 constexpr std::optional<StallKind> parse_stall_kind(std::string_view s) {
   for (auto k :
-       {StallKind::kNone, StallKind::kHangForever, StallKind::kHangFor, StallKind::kAgentDies}) {
+       {StallKind::kNone, StallKind::kHangForever, StallKind::kHangFor, StallKind::kAgentDies,
+        StallKind::kTestCrash}) {
     if (stall_kind_name(k) == s) return k;
   }
   return std::nullopt;

@@ -3,7 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace lockstep::impl {
 namespace {
@@ -11,6 +16,9 @@ namespace {
 using Json = nlohmann::json;
 constexpr std::string_view kFormat = "lockstep-workload";
 constexpr int kVersion = 1;
+constexpr std::uint64_t kMaxId = kMaxWorkloadId;
+constexpr std::uint64_t kMaxCount = kMaxWorkloadCount;
+constexpr std::uint64_t kMaxMilliseconds = kMaxWorkloadMilliseconds;
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw WorkloadError(fmt::format("workload {}: {}", path, what));
@@ -21,14 +29,28 @@ const Json& require_object(const Json& j, const std::string& path) {
   return j;
 }
 
+// Rejects any field of `j` not in `known`, naming its path.
+void only_fields(const Json& j, const std::string& path,
+                 std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : j.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      fail(path == "(top)" ? key : path + "." + key,
+           fmt::format("unknown field (known: {})", fmt::join(known, ", ")));
+    }
+  }
+}
+
 std::uint64_t get_uint(const Json& j, const std::string& key, const std::string& path,
-                       std::uint64_t fallback) {
+                       std::uint64_t fallback, std::uint64_t max = kMaxCount) {
   if (!j.contains(key)) return fallback;
   const Json& v = j.at(key);
+  const std::string where = path == "(top)" ? key : path + "." + key;
   if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
-    fail(path + "." + key, "expected a non-negative integer");
+    fail(where, "expected a non-negative integer");
   }
-  return v.get<std::uint64_t>();
+  const std::uint64_t n = v.get<std::uint64_t>();
+  if (n > max) fail(where, fmt::format("{} is out of range (at most {})", n, max));
+  return n;
 }
 
 std::string get_string(const Json& j, const std::string& key, const std::string& path) {
@@ -40,17 +62,18 @@ std::string get_string(const Json& j, const std::string& key, const std::string&
 std::chrono::milliseconds get_ms(const Json& j, const std::string& key, const std::string& path,
                                  std::chrono::milliseconds fallback) {
   return std::chrono::milliseconds(
-      get_uint(j, key, path, static_cast<std::uint64_t>(fallback.count())));
+      get_uint(j, key, path, static_cast<std::uint64_t>(fallback.count()), kMaxMilliseconds));
 }
 
 Stall stall_from_json(const Json& j, const std::string& path) {
   require_object(j, path);
+  only_fields(j, path, {"kind", "delay-ms"});
   Stall s;
   const std::string kind = get_string(j, "kind", path);
   auto k = parse_stall_kind(kind);
   if (!k) {
     fail(path + ".kind",
-         fmt::format("unknown stall '{}' (none, hang-forever, hang-for, agent-dies)", kind));
+         fmt::format("unknown stall '{}' (none, hang-forever, hang-for, agent-dies, test-crash)", kind));
   }
   s.kind = *k;
   s.delay = get_ms(j, "delay-ms", path, std::chrono::milliseconds(0));
@@ -59,13 +82,14 @@ Stall stall_from_json(const Json& j, const std::string& path) {
 
 WorkloadOp op_from_json(const Json& j, const std::string& path) {
   require_object(j, path);
+  only_fields(j, path, {"op", "thread", "event", "stall"});
   WorkloadOp op;
   const std::string name = get_string(j, "op", path);
   auto kind = parse_op_kind(name);
   if (!kind) fail(path + ".op", fmt::format("unknown operation '{}'", name));
   op.kind = *kind;
   if (j.contains("thread")) {
-    op.thread = ThreadId(static_cast<std::uint32_t>(get_uint(j, "thread", path, 0)));
+    op.thread = ThreadId(static_cast<std::uint32_t>(get_uint(j, "thread", path, 0, kMaxId)));
   }
   if (j.contains("event")) {
     const std::string ev = get_string(j, "event", path);
@@ -184,6 +208,8 @@ nlohmann::json workload_to_json(const Workload& w) {
 
 Workload workload_from_json(const nlohmann::json& j) {
   require_object(j, "(top)");
+  only_fields(j, "(top)",
+              {"format", "version", "unload-delay-ms", "settle-ms", "cleanup", "clients"});
   if (j.contains("format") && j.at("format") != kFormat) {
     fail("format", fmt::format("expected '{}'", kFormat));
   }
@@ -195,6 +221,7 @@ Workload workload_from_json(const nlohmann::json& j) {
   w.settle = get_ms(j, "settle-ms", "(top)", w.settle);
   if (j.contains("cleanup")) {
     const Json& c = require_object(j.at("cleanup"), "cleanup");
+    only_fields(c, "cleanup", {"ticks", "period-ms", "idle-timeout-ms"});
     w.cleanup.ticks = static_cast<std::uint32_t>(get_uint(c, "ticks", "cleanup", 0));
     w.cleanup.period = get_ms(c, "period-ms", "cleanup", w.cleanup.period);
     w.cleanup.idle_timeout = get_ms(c, "idle-timeout-ms", "cleanup", w.cleanup.idle_timeout);
@@ -204,10 +231,11 @@ Workload workload_from_json(const nlohmann::json& j) {
   for (std::size_t ci = 0; ci < clients.size(); ++ci) {
     const std::string path = fmt::format("clients[{}]", ci);
     const Json& cj = require_object(clients[ci], path);
+    only_fields(cj, path, {"connection", "ops"});
     ClientScript script;
     if (!cj.contains("connection")) fail(path + ".connection", "missing");
     script.connection =
-        ConnectionId(static_cast<std::uint32_t>(get_uint(cj, "connection", path, 0)));
+        ConnectionId(static_cast<std::uint32_t>(get_uint(cj, "connection", path, 0, kMaxId)));
     if (cj.contains("ops")) {
       if (!cj.at("ops").is_array()) fail(path + ".ops", "expected an array");
       for (std::size_t oi = 0; oi < cj.at("ops").size(); ++oi) {

@@ -17,6 +17,10 @@
 //       {"op":"emit","thread":1,"event":"turn-started"}]}]}
 //   Omitted fields take the defaults below. workload_from_json() throws WorkloadError whose
 //   message names the offending path, e.g. "clients[0].ops[2].op: unknown operation 'x'".
+//   A field it does not know is an error (a typo must not drop a stall), and so is a number
+//   out of range: connections and threads at most kMaxWorkloadId, cleanup ticks at most
+//   kMaxWorkloadCount, every "-ms" field at most kMaxWorkloadMilliseconds (so that sums of
+//   virtual times cannot overflow), never a silent cut.
 // - validate() returns the first problem (a thread op without a thread, a stall on an op that
 //   cannot stall, duplicate connections), or an empty string.
 // Threading: plain values. Cost: linear in the number of ops.
@@ -35,6 +39,10 @@
 #include "impl/types.h"
 
 namespace lockstep::impl {
+
+inline constexpr std::uint64_t kMaxWorkloadId = 1'000'000;
+inline constexpr std::uint64_t kMaxWorkloadCount = 1'000'000;
+inline constexpr std::uint64_t kMaxWorkloadMilliseconds = 1'000'000'000;  // about 11.6 days
 
 struct WorkloadOp {
   OpKind kind = OpKind::kConnect;

@@ -118,11 +118,15 @@ bool History::precedes(OpIndex a, OpIndex b) const {
 
 std::string History::describe(OpIndex i) const {
   const HistoryEntry& e = entries_[i];
+  // Operations a checker adds (a final-state query, a request still pending) run on tasks
+  // numbered from kCheckerTaskBase: name them so, never by that internal number.
+  const std::string task = e.task >= kCheckerTaskBase
+                               ? fmt::format("checker query {}", e.task - kCheckerTaskBase)
+                               : fmt::format("task {}", e.task);
   if (e.pending()) {
-    return fmt::format("#{} task {} [{}, -] {} -> ? (pending)", i, e.task, e.invoked,
-                       to_string(e.op));
+    return fmt::format("#{} {} [{}, -] {} -> ? (pending)", i, task, e.invoked, to_string(e.op));
   }
-  return fmt::format("#{} task {} [{}, {}] {} -> {}", i, e.task, e.invoked, *e.responded,
+  return fmt::format("#{} {} [{}, {}] {} -> {}", i, task, e.invoked, *e.responded,
                      to_string(e.op),
                      e.unobserved ? "? (not observed)" : to_string(e.op.kind, e.observed));
 }

@@ -34,6 +34,9 @@
 
 namespace lockstep::model {
 
+// Tasks numbered from here are operations a checker added to a history (see describe()).
+inline constexpr std::uint32_t kCheckerTaskBase = 0x80000000u;
+
 using OpIndex = std::size_t;
 
 struct HistoryEntry {
@@ -84,6 +87,8 @@ class History {
 
   // "#3 task 1 [12, 17] subscribe(c0, t1) -> ok" ("[12, -]" and "-> ? (pending)" while
   // pending, "-> ? (not observed)" when unobserved).
+  // "#i task T [call, return] op -> result"; a task from kCheckerTaskBase on prints as
+  // "checker query N" (an operation the checker added, not a task of the execution).
   std::string describe(OpIndex i) const;
 
   void check_invariants() const;

@@ -12,7 +12,7 @@ namespace {
 using model::Op;
 using model::Result;
 
-constexpr std::uint32_t kSyntheticTask = 0x80000000u;
+constexpr std::uint32_t kSyntheticTask = model::kCheckerTaskBase;
 
 enum class Obs : std::uint8_t { kResult, kUnobserved, kPending };
 

@@ -3,13 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 
 #include "impl/run_workload.h"
 #include "sim/scheduler.h"
 #include "sim/sim_runtime.h"
 #include "traces/capture.h"
+#include "traces/distinct.h"
 #include "traces/recovery.h"
 
 namespace lockstep::traces {
@@ -35,9 +37,10 @@ struct ExecutionRun {
 };
 
 void run_and_check(sim::Execution& ex, const impl::Workload& w, impl::DesignVariant design,
-                   const properties::CheckOptions& checks, ExecutionRun& out) {
+                   const properties::CheckOptions& checks, const sim::ExecutionOptions& options,
+                   ExecutionRun& out) {
   ex.set_end_hook([&out](sim::Execution&) { out.probe.capture_snapshot(); });
-  ex.run([&] { impl::run_workload<sim::SimRuntime>(w, design, out.probe); });
+  ex.run([&] { impl::run_workload<sim::SimRuntime>(w, design, out.probe); }, options);
   // No verdict on a schedule the strategy cut short, gave up on, or could not follow.
   if (ex.outcome() == sim::Outcome::kPruned || ex.outcome() == sim::Outcome::kAbandoned ||
       ex.outcome() == sim::Outcome::kInvalidPick) {
@@ -83,7 +86,73 @@ Trace base_trace(const impl::Workload& w, impl::DesignVariant design, const sim:
   return t;
 }
 
+// The lock-order violations of `order`, each with the executions that took its edges or did
+// its hold (from `captured`, indexed through edge_source / wait_source; SIZE_MAX: none).
+void judge_lock_order(const sim::LockOrder& order,
+                      const std::vector<std::pair<std::uint64_t, Trace>>& captured,
+                      const std::vector<std::size_t>& edge_source,
+                      const std::vector<std::size_t>& wait_source, ExploreReport& report) {
+  const properties::LockOrderView full = lock_order_view(order);
+  auto evidence = [&](std::size_t source, std::string what) {
+    std::vector<ExploreReport::LockOrderEvidence> out;
+    if (source < captured.size()) {
+      out.push_back({std::move(what), captured[source].first, captured[source].second});
+    }
+    return out;
+  };
+  for (const auto& cycle : full.cycles) {
+    properties::LockOrderView one = full;
+    one.cycles = {cycle};
+    one.waits.clear();
+    for (properties::Violation& v : properties::check_lock_order(one)) {
+      std::vector<ExploreReport::LockOrderEvidence> ev;
+      for (std::size_t e : cycle) {
+        if (e >= full.edges.size()) continue;
+        const properties::LockEdgeView& edge = full.edges[e];
+        auto one_edge = evidence(e < edge_source.size() ? edge_source[e] : SIZE_MAX,
+                                 fmt::format("{} held at {}, then {} taken at {}", edge.from,
+                                             edge.held_site, edge.to, edge.acquire_site));
+        for (auto& x : one_edge) ev.push_back(std::move(x));
+      }
+      report.lock_order_violations.push_back(std::move(v));
+      report.lock_order_evidence.push_back(std::move(ev));
+    }
+  }
+  for (std::size_t i = 0; i < full.waits.size(); ++i) {
+    properties::LockOrderView one = full;
+    one.cycles.clear();
+    one.waits = {full.waits[i]};
+    const properties::HeldAcrossWaitView& w = full.waits[i];
+    for (properties::Violation& v : properties::check_lock_order(one)) {
+      report.lock_order_violations.push_back(std::move(v));
+      report.lock_order_evidence.push_back(
+          evidence(i < wait_source.size() ? wait_source[i] : SIZE_MAX,
+                   fmt::format("{} held at {} across {} at {}", w.held_class, w.held_site,
+                               w.wait, w.wait_site)));
+    }
+  }
+}
+
+std::string& default_crash_path() {
+  static std::string path;
+  return path;
+}
+
 }  // namespace
+
+void set_crash_trace_path(std::string path) { default_crash_path() = std::move(path); }
+
+sim::ExecutionOptions replay_execution_options(const Trace& trace) {
+  sim::ExecutionOptions o;
+  const auto n = static_cast<std::uint32_t>(
+      std::min<std::size_t>(trace.steps.size(), std::numeric_limits<std::uint32_t>::max() - 1));
+  if (trace.outcome == sim::outcome_name(sim::Outcome::kStepBound)) {
+    o.max_steps = n;
+  } else {
+    o.max_steps = std::max(o.max_steps, n + 1);
+  }
+  return o;
+}
 
 properties::EndState end_state(const sim::Execution& ex) {
   properties::EndState end;
@@ -139,17 +208,26 @@ ExploreReport explore_workload(const ExploreConfig& config) {
   sim::Scheduler scheduler(*strategy);
   sim::LockOrder& order = config.lock_order != nullptr ? *config.lock_order : report.lock_order;
   sim::Execution ex(scheduler, &order);
-  std::set<std::uint64_t> schedules;
-  if (!config.crash_trace_path.empty()) {
+  DistinctCounter schedules;
+  // Evidence for lock-order violations: the trace of the first execution that added an edge
+  // or a hold across a wait (few: one per new edge, not per execution).
+  std::vector<std::pair<std::uint64_t, Trace>> captured;
+  std::vector<std::size_t> edge_source(order.edges().size(), SIZE_MAX);
+  std::vector<std::size_t> wait_source(order.held_across_waits().size(), SIZE_MAX);
+  const std::string& crash_path =
+      config.crash_trace_path.empty() ? default_crash_path() : config.crash_trace_path;
+  if (!crash_path.empty()) {
     Trace header = base_trace(config.workload, config.design, *strategy, config.program);
     header.seed = config.strategy.seed;
-    CrashRecorder::arm(config.crash_trace_path, header, ex);
+    CrashRecorder::arm(crash_path, header, ex);
   }
   bool stopped_at_failure = false;
   while (scheduler.begin_execution()) {
     ExecutionRun run;
-    run_and_check(ex, config.workload, config.design, config.checks, run);
+    run_and_check(ex, config.workload, config.design, config.checks, config.execution, run);
     if (ex.outcome() == sim::Outcome::kPruned) {
+      edge_source.resize(order.edges().size(), SIZE_MAX);
+      wait_source.resize(order.held_across_waits().size(), SIZE_MAX);
       // Cut short as equivalent to an execution already explored: no verdict, not counted.
       scheduler.end_execution({ex.outcome(), ex.step(), false});
       continue;
@@ -173,6 +251,15 @@ ExploreReport explore_workload(const ExploreConfig& config) {
     }
     const bool failed = traces::failed(run);
     schedules.insert(schedule_hash(scheduler.steps()));
+    if (order.edges().size() > edge_source.size() ||
+        order.held_across_waits().size() > wait_source.size()) {
+      Trace t = base_trace(config.workload, config.design, *strategy, config.program);
+      capture_execution(ex, t);
+      fill_failure(run, t);
+      captured.emplace_back(report.executions, std::move(t));
+      edge_source.resize(order.edges().size(), captured.size() - 1);
+      wait_source.resize(order.held_across_waits().size(), captured.size() - 1);
+    }
     bool decisive = failed;
     if (failed) {
       ++report.failing_executions;
@@ -209,15 +296,16 @@ ExploreReport explore_workload(const ExploreConfig& config) {
     }
   }
   ex.set_end_hook(nullptr);
-  if (!config.crash_trace_path.empty()) CrashRecorder::disarm();
-  report.distinct_schedules = schedules.size();
+  if (!crash_path.empty()) CrashRecorder::disarm();
+  report.distinct_schedules = schedules.count();
+  report.distinct_estimated = schedules.estimated();
   // An exploration that stopped at a failure did not visit the rest of the space, even if the
   // strategy (whose last execution was cut short by the failure) has nothing left to try.
   // Nor is a space with an abandoned execution, or one the strategy could not follow.
   report.exhausted = strategy->exhausted() && !stopped_at_failure && report.abandoned == 0 &&
                      report.strategy_error.empty();
   report.metrics = scheduler.metrics();
-  report.lock_order_violations = properties::check_lock_order(lock_order_view(order));
+  judge_lock_order(order, captured, edge_source, wait_source, report);
   for (const auto& v : report.lock_order_violations) ++report.failures_by_property[v.property];
   return report;
 }
@@ -240,14 +328,19 @@ impl::Workload trace_workload(const Trace& trace) {
 }
 
 ReplayReport run_single(const impl::Workload& w, impl::DesignVariant design,
-                        sim::Strategy& strategy, const std::string& program) {
+                        sim::Strategy& strategy, const std::string& program,
+                        const sim::ExecutionOptions& options) {
   sim::Scheduler scheduler(strategy);
   sim::LockOrder order;
   sim::Execution ex(scheduler, &order);
   ReplayReport report;
+  if (!default_crash_path().empty()) {
+    CrashRecorder::arm(default_crash_path(), base_trace(w, design, strategy, program), ex);
+  }
   scheduler.begin_execution();
   ExecutionRun run;
-  run_and_check(ex, w, design, {}, run);
+  run_and_check(ex, w, design, {}, options, run);
+  if (!default_crash_path().empty()) CrashRecorder::disarm();
   scheduler.end_execution({ex.outcome(), ex.step(), failed(run)});
   report.divergence = strategy.divergence();
   report.trace = base_trace(w, design, strategy, program);
@@ -263,7 +356,8 @@ ReplayReport replay_trace(const Trace& trace) {
   const impl::DesignVariant design = trace_design(trace);
   const impl::Workload w = trace_workload(trace);
   auto strategy = sim::make_replay_strategy(replay_options(trace));
-  ReplayReport report = run_single(w, design, *strategy, trace.program);
+  ReplayReport report =
+      run_single(w, design, *strategy, trace.program, replay_execution_options(trace));
   report.trace.strategy = trace.strategy;
   report.trace.strategy_options = trace.strategy_options;
   report.trace.seed = trace.seed;

@@ -8,7 +8,13 @@
 //   workload, failure with property, message and wait-for chain) is kept in the report; with
 //   stop_on_failure the exploration ends there.
 // - Lock order is recorded across all executions (sim::LockOrder) and checked at the end
-//   (properties::check_lock_order); such violations belong to no single execution.
+//   (properties::check_lock_order); such violations belong to no single execution. Each
+//   violation comes with evidence: the first execution that took each edge of the cycle (or
+//   did the hold across a wait), its 0-based ordinal and its trace (captured when the edge
+//   first appeared, after that execution: nothing is added to the scheduling step).
+// - config.execution (the step bound) applies to every execution.
+// - distinct_schedules is exact up to DistinctCounter::kExactLimit, then an estimate
+//   (distinct_estimated; traces/distinct.h): memory stays flat however many executions run.
 // - replay_trace() re-runs a trace's schedule exactly (the replay strategy), checks the
 //   properties again, and says where the schedule diverged if the build no longer matches.
 // - An execution the strategy abandoned (nondeterminism, a task cap, a strategy limit) is not
@@ -61,6 +67,7 @@ struct ExploreConfig {
   // Record lock order here instead of in the report (to merge several explorations).
   sim::LockOrder* lock_order = nullptr;
   // Non-empty: a fatal signal during an execution writes its trace here (traces/recovery.h).
+  // Empty: the process-wide default, if set (set_crash_trace_path).
   std::string crash_trace_path;
 };
 
@@ -74,10 +81,18 @@ struct ExploreReport {
   // Executions the simulator's race detector failed (property `data-race`, sim/race.h).
   std::uint64_t data_races = 0;
   std::uint64_t distinct_schedules = 0;
+  bool distinct_estimated = false;  // HyperLogLog beyond the exact limit (traces/distinct.h)
   std::map<properties::Property, std::uint64_t> failures_by_property;
   std::optional<Trace> first_failure;
   std::uint64_t first_failure_index = 0;  // 0-based execution ordinal
   std::vector<properties::Violation> lock_order_violations;
+  // Per lock-order violation (same order): the executions that took its edges or its hold.
+  struct LockOrderEvidence {
+    std::string what;          // "A held at x, then B taken at y" / "A held across recv at z"
+    std::uint64_t execution;   // 0-based ordinal
+    Trace trace;
+  };
+  std::vector<std::vector<LockOrderEvidence>> lock_order_evidence;
   sim::LockOrder lock_order;
   // Executions the strategy gave up on (checked by no property), and why the first was.
   std::uint64_t abandoned = 0;
@@ -90,6 +105,11 @@ struct ExploreReport {
 };
 
 ExploreReport explore_workload(const ExploreConfig& config);
+
+// Where a fatal signal during any execution (explore_workload, run_single, replay_trace) writes
+// its trace when the caller names no path; empty: nowhere. For command lines, which arm the
+// crash recorder for every execution they run.
+void set_crash_trace_path(std::string path);
 
 struct ReplayReport {
   Trace trace;                                     // as re-recorded now
@@ -104,7 +124,11 @@ ReplayReport replay_trace(const Trace& trace);
 // One execution of `workload` under `strategy` (which must offer exactly one), checked.
 // The report's trace carries the strategy's name and options; the caller sets the rest.
 ReplayReport run_single(const impl::Workload& workload, impl::DesignVariant design,
-                        sim::Strategy& strategy, const std::string& program);
+                        sim::Strategy& strategy, const std::string& program,
+                        const sim::ExecutionOptions& options = {});
+// The step bound a replay of `trace` needs: its own length for a trace that ended at the step
+// bound (so a livelock replays as one), else at least the default and more than its length.
+sim::ExecutionOptions replay_execution_options(const Trace& trace);
 
 // The design and workload a trace names; throws TraceError when this build cannot read them.
 impl::DesignVariant trace_design(const Trace& trace);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -20,6 +21,7 @@ struct Armed {
   bool on = false;
   std::string path;
   std::string tmp_path;
+  std::vector<char> dir_buf;  // tmp_path, NUL-terminated, cut in place to make directories
   std::string head;  // the trace's JSON up to "tasks" (formatted when armed)
   const sim::Execution* ex = nullptr;
   struct sigaction previous[sizeof(kSignals) / sizeof(kSignals[0])];
@@ -80,7 +82,19 @@ const char* base_name(const char* file) {
 
 void write_trace(int sig) {
   const sim::Execution& ex = *g_armed.ex;
-  const int fd = ::open(g_armed.tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int fd = ::open(g_armed.tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) {
+    // The directory is made only when something is written: make it now, one level at a
+    // time, in a buffer prepared when armed.
+    char* p = g_armed.dir_buf.data();
+    for (char* c = p + 1; *c != '\0'; ++c) {
+      if (*c != '/') continue;
+      *c = '\0';
+      ::mkdir(p, 0755);
+      *c = '/';
+    }
+    fd = ::open(g_armed.tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  }
   if (fd < 0) return;
   static Out out;
   out.fd = fd;
@@ -140,6 +154,18 @@ void write_trace(int sig) {
   out.flush();
   ::close(fd);
   ::rename(g_armed.tmp_path.c_str(), g_armed.path.c_str());
+  // One line for the person watching: what happened, at which step, where the trace is.
+  static Out err;
+  err.fd = STDERR_FILENO;
+  err.n = 0;
+  err.put("\nlockstep: fatal signal ");
+  err.put(sigabbrev_np(sig) != nullptr ? sigabbrev_np(sig) : "?");
+  err.put(" in the system under test at step ");
+  err.put_int(static_cast<std::int64_t>(steps.size()) - 1);
+  err.put("; its trace: ");
+  err.put(g_armed.path.data(), g_armed.path.size());
+  err.put("\n");
+  err.flush();
 }
 
 void on_fatal(int sig) {
@@ -156,7 +182,9 @@ void on_fatal(int sig) {
 void CrashRecorder::arm(const std::string& path, const Trace& header, const sim::Execution& ex) {
   disarm();
   g_armed.path = path;
-  g_armed.tmp_path = path + ".tmp";
+  g_armed.tmp_path = path + "." + std::to_string(::getpid()) + ".crash.tmp";
+  g_armed.dir_buf.assign(g_armed.tmp_path.begin(), g_armed.tmp_path.end());
+  g_armed.dir_buf.push_back('\0');
   // The trace's fields up to "tasks", as to_json writes them; the outcome is "failed".
   Trace h = header;
   h.outcome = "failed";

@@ -5,8 +5,8 @@
 // Contract
 // - While armed, SIGSEGV, SIGBUS, SIGABRT, SIGFPE and SIGILL run a handler, on an alternate
 //   signal stack, that writes the trace of the execution in progress to `path` (the steps and
-//   values so far, the task and object tables, and a failure with property "crash"), then
-//   restores the default action and re-raises the signal, so the process still dies of it.
+//   values so far, the task and object tables, and a failure with property "crash"), prints
+//   one line on stderr naming the signal, the step and the trace's path, then restores the default action and re-raises the signal, so the process still dies of it.
 // - The handler allocates nothing: everything but the steps was formatted when armed or is
 //   read from buffers the execution owns; numbers are formatted by hand into a static buffer.
 // - One recorder per process; arm() replaces a previous arming. disarm() restores the

@@ -20,15 +20,31 @@ struct Shrinker {
   impl::DesignVariant design;
   std::string property;
   std::string program;
+  sim::ExecutionOptions execution;
   std::uint64_t attempts = 0;
+  std::uint64_t steps = 0;
+  ShrinkProgress progress;
 
-  bool budget_left() const { return attempts < options.max_attempts; }
+  bool budget_left() const {
+    return attempts < options.max_attempts && steps < options.max_total_steps;
+  }
+
+  void report(const impl::Workload& w, const Trace& best) {
+    if (!options.progress) return;
+    progress.attempts = attempts;
+    progress.steps = steps;
+    progress.ops = 0;
+    for (const auto& c : w.clients) progress.ops += c.ops.size();
+    progress.schedule_steps = best.steps.size();
+    options.progress(progress);
+  }
 
   bool fails_the_same(const ReplayReport& r) const {
     for (const auto& v : r.violations) {
       if (properties::property_name(v.property) == property) return true;
     }
-    return false;
+    // A failure of the simulator itself (crash, livelock) that no property flagged.
+    return r.violations.empty() && r.trace.failure && r.trace.failure->property == property;
   }
 
   // Keeps the failure of `property` first in the trace, as the original names it.
@@ -48,7 +64,8 @@ struct Shrinker {
     g.values = like.values;
     auto strategy = sim::make_guided_strategy(std::move(g));
     ++attempts;
-    ReplayReport r = run_single(w, design, *strategy, program);
+    ReplayReport r = run_single(w, design, *strategy, program, execution);
+    steps += r.trace.steps.size();
     if (!fails_the_same(r)) return std::nullopt;
     return with_property_first(std::move(r));
   }
@@ -61,8 +78,10 @@ struct Shrinker {
     c.strategy.seed = 1;
     c.strategy.executions = options.research_budget;
     c.program = program;
+    c.execution = execution;
     const ExploreReport r = explore_workload(c);
     attempts += r.executions;
+    steps += r.metrics.steps;
     if (!r.first_failure || !r.first_failure->failure) return std::nullopt;
     if (r.first_failure->failure->property != property) return std::nullopt;
     // Re-run it guided so the kept trace is a plain, replayable single execution.
@@ -114,16 +133,30 @@ std::size_t workload_ops(const Trace& t) {
 
 ShrinkResult shrink_trace(const Trace& failing, const ShrinkOptions& options) {
   if (!failing.failure) throw TraceError("trace: nothing to shrink: the trace records no failure");
-  Shrinker s{options, trace_design(failing), failing.failure->property, failing.program};
+  // The recorded failure must happen again on this build before anything is made smaller.
+  const ReplayReport replayed = replay_trace(failing);
+  if (!replayed.divergence.empty()) {
+    throw TraceError("trace: cannot shrink: it does not replay on this build (" +
+                     replayed.divergence + ")");
+  }
+  Shrinker s{options, trace_design(failing), failing.failure->property, failing.program,
+             replay_execution_options(failing), 0, 0, {}};
+  if (!s.fails_the_same(replayed)) {
+    throw TraceError(fmt::format(
+        "trace: cannot shrink: replayed, property {} does not fail (the trace's failure does "
+        "not reproduce{})",
+        failing.failure->property,
+        replayed.trace.failure ? ", " + replayed.trace.failure->property + " fails instead"
+                               : ""));
+  }
   ShrinkResult result;
   result.ops_before = workload_ops(failing);
   result.steps_before = failing.steps.size();
   result.switches_before = context_switches(failing);
 
-  // The starting point must fail the same way when re-run here.
-  Trace best = failing;
+  Trace best = s.with_property_first(replayed);
   impl::Workload w = trace_workload(failing);
-  if (auto again = s.guided(w, failing)) best = *again;
+  s.report(w, best);
 
   // Phase 1: the workload.
   for (bool changed = true; changed && s.budget_left();) {
@@ -135,8 +168,10 @@ ShrinkResult shrink_trace(const Trace& failing, const ShrinkOptions& options) {
         w = std::move(cand);
         best = std::move(*t);
         changed = true;
+        s.report(w, best);
         continue;
       }
+      s.report(w, best);
       for (std::size_t oi = w.clients[ci].ops.size(); oi-- > 0 && s.budget_left();) {
         impl::Workload op_cand = w;
         auto& ops = op_cand.clients[ci].ops;
@@ -147,6 +182,7 @@ ShrinkResult shrink_trace(const Trace& failing, const ShrinkOptions& options) {
           best = std::move(*t);
           changed = true;
         }
+        s.report(w, best);
       }
     }
   }
@@ -163,17 +199,22 @@ ShrinkResult shrink_trace(const Trace& failing, const ShrinkOptions& options) {
         best = std::move(*t);
         changed = true;
       }
+      s.report(w, best);
     }
   }
 
-  best.strategy = "guided";
-  best.strategy_options = {{"shrunk-from", failing.strategy}};
+  // The trace names the search that found the failure; the shrinker's own guided re-runs
+  // are an option of it (replay reads only the steps and values).
+  best.strategy = failing.strategy;
+  best.strategy_options = failing.strategy_options;
+  best.strategy_options.emplace_back("shrunk", "yes");
   best.seed = failing.seed;
   result.trace = std::move(best);
   result.ops_after = workload_ops(result.trace);
   result.steps_after = result.trace.steps.size();
   result.switches_after = context_switches(result.trace);
   result.attempts = s.attempts;
+  result.budget_spent = !s.budget_left();
   return result;
 }
 

@@ -3,10 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
+#include "traces/files.h"
 
 namespace lockstep::traces {
 
@@ -167,26 +164,32 @@ Trace parse_trace(std::string_view text) {
 }
 
 Trace read_trace_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) bad(fmt::format("cannot open {}", path));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse_trace(buf.str());
+  std::string text;
+  try {
+    text = read_regular_file(path);
+  } catch (const FileError& e) {
+    bad(e.what());
+  }
+  try {
+    return parse_trace(text);
+  } catch (const TraceError& e) {
+    throw TraceError(fmt::format("{}: {}", path, e.what()));
+  }
 }
 
 void write_trace_file(const std::string& path, const Trace& trace) {
-  const std::string text = to_json(trace);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) bad(fmt::format("cannot write {} (missing or unwritable directory?)", tmp));
-    out << text;
-    out.flush();
-    if (!out) bad(fmt::format("writing {} failed", tmp));
+  try {
+    write_file(path, to_json(trace));
+  } catch (const FileError& e) {
+    bad(e.what());
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    bad(fmt::format("cannot rename {} to {}", tmp, path));
+}
+
+std::string write_new_trace_file(const std::string& path, const Trace& trace) {
+  try {
+    return write_new_file(path, to_json(trace));
+  } catch (const FileError& e) {
+    bad(e.what());
   }
 }
 

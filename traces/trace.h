@@ -17,7 +17,10 @@
 // - parse_trace never crashes on bad input: it throws TraceError whose what() is one line
 //   ("trace: ..."), for malformed or truncated JSON, a wrong format or version, a missing or
 //   mistyped field, an unknown operation name.
-// - write_trace_file writes to a temporary file beside the target, then renames it.
+// - write_trace_file writes to a unique temporary file beside the target, then renames it
+//   (traces/files.h); write_new_trace_file never replaces a different trace (it picks
+//   "<name>-2.json", ...) and returns the path written. read_trace_file reads regular files
+//   only; its errors name the path and the reason.
 #pragma once
 
 #include <cstdint>
@@ -84,8 +87,10 @@ Trace parse_trace(std::string_view text);
 Trace read_trace_file(const std::string& path);
 // Throws TraceError when the directory is missing or not writable.
 void write_trace_file(const std::string& path, const Trace& trace);
+std::string write_new_trace_file(const std::string& path, const Trace& trace);
 
 // Recording an execution into a Trace, and replaying one: traces/capture.h. This header and
-// trace.cc need only sim/task.h, so the parser builds alone (e.g. for the fuzzer).
+// trace.cc (with files.cc) need only sim/task.h, so the parser builds alone (e.g. for the
+// fuzzer).
 
 }  // namespace lockstep::traces
