@@ -13,8 +13,8 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback) {
 
 }  // namespace
 
-Sizes sizes_from_env() {
-  Sizes s;
+Sizes sizes_from_env(Sizes defaults) {
+  Sizes s = defaults;
   s.max_tasks = env_or("LOCKSTEP_ORACLE_MAX_TASKS", s.max_tasks);
   s.max_ops = env_or("LOCKSTEP_ORACLE_MAX_OPS", s.max_ops);
   s.dfs_cap = env_or("LOCKSTEP_ORACLE_DFS_CAP", s.dfs_cap);

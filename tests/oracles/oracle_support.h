@@ -13,19 +13,28 @@
 
 namespace lockstep::oracles {
 
-// Sizes of a generated-program check; each from an environment variable when set:
-// LOCKSTEP_ORACLE_MAX_TASKS, LOCKSTEP_ORACLE_MAX_OPS, LOCKSTEP_ORACLE_DFS_CAP,
-// LOCKSTEP_ORACLE_RUNS (OS runs per program). The number of programs is RapidCheck's
-// max_success (RC_PARAMS).
+// Sizes of a generated-program check. The number of programs is RapidCheck's max_success
+// (RC_PARAMS, the one variable CTest sets per label: gtest_discover_tests cannot pass two).
 struct Sizes {
   std::uint64_t max_tasks = 4;
   std::uint64_t max_ops = 2;
   // A program with more interleavings (the reference semantics counts them) is skipped, and
   // counted: DFS must exhaust a program for the oracles to say anything about it.
   std::uint64_t dfs_cap = 5'000;
-  std::uint64_t runs = 1'000;
+  std::uint64_t runs = 1'000;  // OS runs per program
 };
-Sizes sizes_from_env();
+// `defaults`, each overridden by an environment variable when set (for runs by hand):
+// LOCKSTEP_ORACLE_MAX_TASKS, LOCKSTEP_ORACLE_MAX_OPS, LOCKSTEP_ORACLE_DFS_CAP,
+// LOCKSTEP_ORACLE_RUNS.
+Sizes sizes_from_env(Sizes defaults);
+// Whether this build runs under a sanitizer (DFS and OS threads several times slower): tests
+// then use smaller sizes.
+constexpr bool kSanitized =
+#if defined(LOCKSTEP_ASAN) || defined(LOCKSTEP_TSAN)
+    true;
+#else
+    false;
+#endif
 
 // DFS's outcomes of `p`, or nothing when DFS cannot exhaust it within the sizes: skipped at
 // once when the reference semantics (`ref`, of the same program) counts more interleavings

@@ -68,8 +68,7 @@ TEST(ReferenceSemantics, WriterSpawnedFirstThenARootReader) {
   EXPECT_EQ(disagreement(p, ref, dfs), "");
 }
 
-TEST(ReferenceSemantics, AgreesWithDfsOnGeneratedPrograms) {
-  const Sizes sizes = sizes_from_env();
+void check_generated_programs(const Sizes& sizes) {
   std::uint64_t programs = 0, skipped = 0, executions = 0, states = 0, outcomes = 0;
   std::uint64_t max_outcomes = 0, stuck = 0;
   const bool ok = rc::check("reference outcomes == DFS outcomes", [&] {
@@ -110,6 +109,19 @@ TEST(ReferenceSemantics, AgreesWithDfsOnGeneratedPrograms) {
       static_cast<unsigned long long>(max_outcomes), static_cast<unsigned long long>(stuck));
   EXPECT_TRUE(ok);
   EXPECT_GT(programs, 0u);
+}
+
+// Up to 4 tasks of up to 2 ops, at most 5000 interleavings: every CI run.
+TEST(ReferenceSemantics, AgreesWithDfsOnGeneratedPrograms) {
+  check_generated_programs(sizes_from_env({}));
+}
+
+// The slow tier: up to 3 ops a task and 100,000 interleavings.
+TEST(ReferenceSemantics, AgreesWithDfsOnLargerGeneratedPrograms) {
+  Sizes s;
+  s.max_ops = 3;
+  s.dfs_cap = 100'000;
+  check_generated_programs(sizes_from_env(s));
 }
 
 }  // namespace
