@@ -1,8 +1,17 @@
 // impl/threads_runtime.h: the production backend of the Runtime seam, on OS threads.
 //
 // Contract
-// - Mutex/SharedMutex wrap std::mutex/std::shared_mutex; the lock class and source location
-//   are accepted and kept for debugging only (lock order is checked under the simulator).
+// - Mutex wraps std::mutex; the lock class and source location are accepted and kept for
+//   debugging only (lock order is checked under the simulator).
+// - SharedMutex is the reader/writer lock the simulator models (sim/sync.h), not
+//   std::shared_mutex (glibc's prefers readers, so a stream of readers can starve a writer, and
+//   real runs would take orders the model never does): fair in arrival order, like an
+//   asynchronous runtime's RwLock. A request arrives when lock()/lock_shared() takes the
+//   internal mutex and queues with the next ticket; a writer enters when nobody holds the lock
+//   and no earlier request waits; a reader enters when no writer holds it and no earlier
+//   writer waits (readers share). try_lock fails if anyone holds or waits; try_lock_shared
+//   fails if a writer holds or waits. Built from std::mutex + std::condition_variable; every
+//   release wakes all waiters, each rechecks its own condition (spurious wake-ups are harmless).
 // - Channel<T>: unbounded FIFO over std::mutex + std::condition_variable_any. send() after
 //   close() returns false; recv() drains queued values after close, then returns nullopt;
 //   recv_until() returns {value} or {nullopt, closed} or {nullopt, timed_out}, and prefers a
@@ -25,11 +34,11 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <source_location>
 #include <string_view>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "impl/runtime.h"
 
@@ -56,15 +65,31 @@ class ThreadsRuntime {
   class SharedMutex {
    public:
     explicit SharedMutex(std::string_view lock_class = "shared_mutex") : class_(lock_class) {}
-    void lock(std::source_location = std::source_location::current()) { m_.lock(); }
-    bool try_lock(std::source_location = std::source_location::current()) { return m_.try_lock(); }
-    void unlock() { m_.unlock(); }
-    void lock_shared(std::source_location = std::source_location::current()) { m_.lock_shared(); }
-    void unlock_shared() { m_.unlock_shared(); }
+    void lock(std::source_location = std::source_location::current());
+    bool try_lock(std::source_location = std::source_location::current());
+    void unlock();
+    void lock_shared(std::source_location = std::source_location::current());
+    bool try_lock_shared(std::source_location = std::source_location::current());
+    void unlock_shared();
     std::string_view lock_class() const { return class_; }
+    // Requests queued now (arrived, not yet entered): lets tests wait for an arrival.
+    std::size_t waiting() const;
 
    private:
-    std::shared_mutex m_;
+    struct Waiter {
+      std::uint64_t ticket;
+      bool writer;
+    };
+    // Whether the request with `ticket` may enter now (m_ held).
+    bool may_enter(std::uint64_t ticket, bool writer) const;
+    void wait_turn(std::unique_lock<std::mutex>& lock, bool writer);
+
+    mutable std::mutex m_;
+    std::condition_variable cv_;
+    bool writer_ = false;          // a writer holds the lock (then readers_ == 0)
+    std::uint32_t readers_ = 0;    // readers holding it
+    std::vector<Waiter> waiting_;  // queued requests in arrival (ticket) order
+    std::uint64_t next_ticket_ = 1;
     std::string_view class_;
   };
 
