@@ -299,8 +299,8 @@ CheckResult check(const std::function<void()>& f, const CheckOptions& options) {
       options.schedules == 0
           ? fmt::format("schedule {}", failing.index + 1)
           : fmt::format("schedule {} of {}", failing.index + 1, options.schedules);
-  out.report = fmt::format("lockstep: {}: {} found by {} (seed {}) in {}\n{}{}{}", options.name,
-                           out.property, strategy->name(), failing.seed, where,
+  out.report = fmt::format("lockstep: {}: {} in {} ({}, seed {})\n{}{}{}", options.name,
+                           out.property, where, strategy->name(), failing.seed,
                            indent(out.message), found.taken ? interleaving(t) : "", written);
   if (!out.trace_path.empty()) {
     out.report += fmt::format("replay in code: lockstep::replay(f, \"{}\")\nreplay: {}\n", path,

@@ -7,8 +7,9 @@
 //
 // passes() runs check() named after the running test ("Suite.Test", so the trace is
 // <out_dir>/Suite.Test.trace.json) and returns an AssertionResult whose message, on a failure,
-// is the report's first lines, the trace path and the replay command: the same test binary
-// with LOCKSTEP_REPLAY=<trace> and a --gtest_filter for this test. check() is the same, for a
+// is the failure's first line, the trace path and the replay command: the same test binary
+// with LOCKSTEP_REPLAY=<trace> and a --gtest_filter for this test (the full report is printed
+// on the check's log first). check() is the same, for a
 // test that expects a failure and asserts on the CheckResult.
 #pragma once
 
@@ -42,7 +43,12 @@ inline ::testing::AssertionResult passes(const std::function<void()>& f,
     return ::testing::AssertionSuccess() << r.schedules << " schedules passed"
                                          << (r.exhausted ? " (exhausted)" : "");
   }
-  return ::testing::AssertionFailure() << "\n" << r.report;
+  if (!r.divergence.empty()) return ::testing::AssertionFailure() << r.report;
+  // The whole report went to the log already; the assertion repeats what to do next.
+  return ::testing::AssertionFailure()
+         << "lockstep found " << r.property << " (report above): "
+         << r.message.substr(0, r.message.find('\n')) << "\ntrace: " << r.trace_path
+         << "\nreplay: " << r.replay_command;
 }
 
 }  // namespace lockstep::gtest

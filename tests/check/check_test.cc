@@ -264,3 +264,45 @@ TEST(CheckGtest, PassesNamesTheTraceAfterTheTestAndFailsWithTheReplayCommand) {
 }
 
 }  // namespace
+
+namespace {
+
+// README's "Test your own code" example, as written there, and the same without the lock.
+void counter(bool locked) {
+  lockstep::Mutex m;
+  lockstep::Shared<int> n("n", 0);
+  auto t = lockstep::spawn("other", [&] {
+    std::unique_lock g(m, std::defer_lock);
+    if (locked) g.lock();
+    n.store(n.load() + 1);
+  });
+  { std::lock_guard g(m); n.store(n.load() + 1); }
+  t.join();
+  if (n.load() != 2) lockstep::fail("lost update");
+}
+
+TEST(Counter, IncrementsAreNotLost) {
+  EXPECT_TRUE(lockstep::gtest::passes([] {
+    lockstep::Mutex m;
+    lockstep::Shared<int> n("n", 0);  // a variable whose loads and stores the search sees
+    auto t = lockstep::spawn("other", [&] { std::lock_guard g(m); n.store(n.load() + 1); });
+    { std::lock_guard g(m); n.store(n.load() + 1); }
+    t.join();
+    if (n.load() != 2) lockstep::fail("lost update");
+  }, lockstep::CheckOptions::dfs()));  // or ::random(n, seed), ::pct(n, depth), ::dpor()
+}
+
+TEST(Counter, WithoutTheLockTheRaceAndTheLostUpdateAreFound) {
+  std::ostringstream log;
+  lockstep::CheckOptions o = lockstep::CheckOptions::dfs();
+  o.log = &log;
+  o.out_dir = out_dir();
+  EXPECT_TRUE(lockstep::gtest::passes([] { counter(true); }, o));
+  EXPECT_EQ(lockstep::gtest::check([] { counter(false); }, o).property, "data-race");
+  o.detect_races = false;
+  const lockstep::CheckResult r = lockstep::gtest::check([] { counter(false); }, o);
+  EXPECT_EQ(r.property, "failed");
+  EXPECT_EQ(r.message, "lost update");
+}
+
+}  // namespace
