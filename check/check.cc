@@ -90,8 +90,14 @@ std::string command_line(const std::vector<std::string>& args) {
   if (argv.empty()) argv.push_back("<this program>");
   if (!args.empty()) argv.resize(1);
   std::string out;
-  for (const std::string& a : argv) out += (out.empty() ? "" : " ") + shell_quote(a);
-  for (const std::string& a : args) out += " " + shell_quote(a);
+  for (const std::string& a : argv) {
+    if (!out.empty()) out += ' ';
+    out += shell_quote(a);
+  }
+  for (const std::string& a : args) {
+    out += ' ';
+    out += shell_quote(a);
+  }
   return out;
 }
 

@@ -68,7 +68,9 @@ struct CheckResult {
   std::uint64_t schedules = 0;  // executions run
   bool exhausted = false;       // every schedule covered (DFS/DPOR), nothing abandoned
   std::uint64_t abandoned = 0;  // executions given up without a verdict
-  std::string property;         // what failed: "panic", "deadlock", "step-bound", "data-race"
+  // What failed: "failed" (fail() or an exception), "deadlock" (a wait-for cycle), "stuck"
+  // (blocked with no cycle, e.g. a receive nobody answers), "step-bound", "data-race".
+  std::string property;
   std::string message;          // the failure, one or more lines
   std::string trace_path;       // absolute path of the trace written, or empty
   std::string replay_command;   // the exact instruction printed last
