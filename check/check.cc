@@ -75,7 +75,8 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-// This process's command line (Linux /proc), with `args` replacing its arguments when given.
+// This process's command line (Linux /proc), its program as an absolute path, with `args`
+// replacing its arguments when given.
 std::string command_line(const std::vector<std::string>& args) {
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
   const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -88,6 +89,10 @@ std::string command_line(const std::vector<std::string>& args) {
     at = end + 1;
   }
   if (argv.empty()) argv.push_back("<this program>");
+  // The executable's absolute path, so the command works from any directory.
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec && !exe.empty()) argv[0] = exe.string();
   if (!args.empty()) argv.resize(1);
   std::string out;
   for (const std::string& a : argv) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <streambuf>
 #include <string>
@@ -308,6 +309,41 @@ TEST(Counter, WithoutTheLockTheRaceAndTheLostUpdateAreFound) {
   const lockstep::CheckResult r = lockstep::gtest::check([] { counter(false); }, o);
   EXPECT_EQ(r.property, "failed");
   EXPECT_EQ(r.message, "lost update");
+}
+
+}  // namespace
+
+namespace {
+
+// The printed replay command, run as printed: this test binary, this test alone, with
+// LOCKSTEP_REPLAY set. In that child run the same check replays the trace instead of
+// searching, and the test asserts the replay reproduced the failure.
+TEST(CheckGtest, TheReplayCommandRunsAndReproduces) {
+  lockstep::CheckOptions o = lockstep::CheckOptions::dfs();
+  o.detect_races = false;
+  o.out_dir = fs::path(::testing::TempDir()) / "lockstep_check_test" / "replay_command";
+  std::ostringstream log;
+  o.log = &log;
+  const lockstep::CheckResult r = lockstep::gtest::check(Account{false}, o);
+  ASSERT_TRUE(r.failed);
+  if (r.replayed) {  // the child
+    EXPECT_EQ(r.property, "failed");
+    EXPECT_EQ(r.divergence, "");
+    std::cout << "child replayed " << r.trace_path << ": " << r.property << "\n";
+    return;
+  }
+  // A child that searched instead of replaying must not start a child of its own.
+  ASSERT_EQ(std::getenv("LOCKSTEP_REPLAY"), nullptr) << "LOCKSTEP_REPLAY set but not replayed";
+  std::error_code ec;
+  const std::string exe = fs::read_symlink("/proc/self/exe", ec).string();
+  EXPECT_NE(r.replay_command.find(" " + exe + " --gtest_filter="), std::string::npos)
+      << r.replay_command;
+  const std::string child_log = o.out_dir + "/child.log";
+  const int status = std::system((r.replay_command + " > " + child_log + " 2>&1").c_str());
+  EXPECT_EQ(status, 0) << slurp(child_log);
+  EXPECT_NE(slurp(child_log).find("child replayed " + r.trace_path + ": failed"),
+            std::string::npos)
+      << slurp(child_log);
 }
 
 }  // namespace
