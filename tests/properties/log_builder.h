@@ -206,6 +206,14 @@ class LogBuilder {
   std::int64_t time_ns_ = 0;
 };
 
+// The message of the only violation of `p` in `b`'s log, or "<n> violations" when there is
+// not exactly one (so that a test matching the message fails).
+inline std::string only_violation(const LogBuilder& b, Property p) {
+  const auto v = b.check_only(p);
+  if (v.size() != 1) return std::to_string(v.size()) + " violations";
+  return v[0].message;
+}
+
 // A workload with one client per connection id, each with the given ops (for stalled threads).
 inline impl::WorkloadOp stalled(OpKind op, ThreadId th) {
   return impl::make_op(op, th, impl::Stall{impl::StallKind::kHangForever, {}});
