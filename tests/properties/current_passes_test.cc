@@ -1,6 +1,6 @@
 // tests/properties/current_passes_test.cc: the checkers are sound on real executions: the
 // current design, run under the simulator on generated workloads (every operation, stalls of
-// every kind, cleanup ticks, idle unloads) with random and PCT schedules, passes all six
+// every kind, cleanup ticks, idle unloads) with random and PCT schedules, passes all seven
 // properties. A failure here is a checker that flags what the design allows (or a bug of the
 // current design): RapidCheck shrinks the workload, and the message names the property.
 #include <gtest/gtest.h>

@@ -168,6 +168,15 @@ class LogBuilder {
     return r.index;
   }
 
+  // Session pool records: session `id` of thread `th`.
+  std::uint64_t session(std::uint32_t task, RecordKind kind, ThreadId th, std::uint64_t id,
+                        OpError error = OpError::kNone) {
+    Record& r = append(task, kind, th);
+    r.seq = id;
+    r.error = error;
+    return r.index;
+  }
+
   std::vector<Violation> check(const CheckOptions& options = {}) const {
     const ExecutionView view{workload, design, records, tasks, final_state, end_state};
     return check_execution(view, options);
