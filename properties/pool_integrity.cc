@@ -12,13 +12,14 @@
 //     create one only when none exists, or the one there is dead);
 // (e) get_or_create returned a session that is not one of its thread's: never created, created
 //     for another thread, or removed before the call began;
-// (f) get_or_create returned a session whose agent had died;
+// (f) get_or_create returned a session whose agent had died before the call began;
 // (g) a prompt ran on a session that is not its thread's, or on a dead one.
 // Why each check is sound for the current design: a prompt holds its session's mutex from its
 // kPromptBegin to its kPromptEnd, and cleanup removes a session only after try_lock on that
 // mutex succeeded, writing the removal before it releases it (a, c); a session is marked dead
 // under its mutex right after the kPromptEnd that says so, and get_or_create replaces an entry
-// only after it saw it dead under that mutex, or finds another task's new entry (b, d, f);
+// only after it saw it dead under that mutex, or finds another task's new entry (b, d, f: that
+// entry may have died since it was created, during the call, which is no violation);
 // activity records are written just before the pool reads the clock for them, and the removal
 // after its idle check, so the log never makes a session look more recently active than the
 // pool saw it (c). A prompt may still begin on a session that cleanup removed after the
@@ -96,7 +97,11 @@ void check_pool_integrity(const LogIndex& log, std::vector<Violation>& out) {
                                    : "a prompt runs on its thread's session"));
       return false;
     }
-    if (const Record* died = sessions[r.seq].died) {
+    // get_or_create may return a session that died after the call began (it found it alive,
+    // or created by another task, before the prompt on it ended); the next call replaces it.
+    const OpPart* call = returned ? open_get_or_create(log, r) : nullptr;
+    const std::uint64_t since = call != nullptr ? call->begin->index : r.index;
+    if (const Record* died = sessions[r.seq].died; died != nullptr && died->index < since) {
       fail(r, fmt::format("{}, whose agent had died (prompt end at {}): a dead session must be "
                           "replaced.",
                           head, where(*died)));
@@ -156,7 +161,7 @@ void check_pool_integrity(const LogIndex& log, std::vector<Violation>& out) {
       }
       case RecordKind::kSessionReturned: {
         if (!check_use(r)) return;
-        const OpPart* call = open_get_or_create(log, r);
+        const OpPart* call = open_get_or_create(log, r);  // the call that returns it
         const Record* removed = sessions[id].removed;
         if (removed != nullptr && call != nullptr && removed->index < call->begin->index) {
           return fail(r, fmt::format("get_or_create({}), called at {}, returned {} at {}, which "

@@ -63,7 +63,10 @@ impl::Workload gen_workload() {
     for (std::uint32_t i = 0; i < n; ++i) s.ops.push_back(gen_op(threads));
     w.clients.push_back(std::move(s));
   }
-  w.cleanup.ticks = choose(0, 2);
+  // Ticks and timeouts short enough for idle removals to race prompts (pool-integrity).
+  w.cleanup.ticks = choose(0, 3);
+  w.cleanup.period = minutes(choose(1, 20));
+  w.cleanup.idle_timeout = minutes(choose(1, 15));
   return w;
 }
 

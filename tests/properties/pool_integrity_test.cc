@@ -180,6 +180,19 @@ TEST(PoolIntegrity, ReturningADeadSessionIsCaught) {
   EXPECT_THAT(only_violation(p.b, kP), HasSubstr("whose agent had died"));
 }
 
+TEST(PoolIntegrity, ReturningASessionThatDiedDuringTheCallPasses) {
+  // The call looked up no session, another task created #1 and its prompt died, then the call
+  // took the pool lock and found #1 created meanwhile.
+  Pool p;
+  const auto other = p.b.client_loop(1);
+  p.b.begin(other, OpKind::kGetOrCreate, t(0));
+  p.prompt_begin();
+  p.prompt_end(1, OpError::kAgentDead);
+  p.b.session(other, RecordKind::kSessionReturned, t(0), 1);
+  p.b.end(other, OpKind::kGetOrCreate, t(0));
+  EXPECT_TRUE(p.b.check_only(kP).empty());
+}
+
 // (g), two ways.
 TEST(PoolIntegrity, PromptOnAnotherThreadsSessionIsCaught) {
   Pool p;
