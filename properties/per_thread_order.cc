@@ -65,22 +65,22 @@ const Record* first_emitted_after(const LogIndex& log, ThreadId t, std::uint64_t
 // already subscribed, so the attach changed nothing). The add must follow both the begin of
 // the latest resume(c, t) before the snapshot and the previous snapshot of (t, c), so each
 // resume has its own attach point and they increase.
-std::map<std::uint64_t, std::uint64_t> resume_attach_points(const LogIndex& log) {
-  std::map<std::uint64_t, std::uint64_t> out;
-  std::map<Key, std::uint64_t> floor;               // max(latest resume begin, previous snapshot)
-  std::map<Key, std::optional<std::uint64_t>> add;  // the candidate add since then
+std::map<std::uint64_t, const Record*> resume_attach_points(const LogIndex& log) {
+  std::map<std::uint64_t, const Record*> out;
+  std::map<Key, std::uint64_t> floor;  // max(latest resume begin, previous snapshot)
+  std::map<Key, const Record*> add;    // the candidate add since then
   for (const Record& r : log.records()) {
     if (!r.thread || !r.connection) continue;
     const Key k{*r.thread, *r.connection};
     if (r.kind == RecordKind::kOpBegin && r.op == OpKind::kResume) {
       floor[k] = r.index;
-      add[k].reset();
+      add[k] = nullptr;
     } else if (r.kind == RecordKind::kSubscriberAdded && r.note == "resume" && floor.contains(k)) {
-      add[k] = r.index;
+      add[k] = &r;
     } else if (r.kind == RecordKind::kResumeSnapshot) {
-      out[r.index] = add[k].value_or(r.index);
+      out[r.index] = add[k] != nullptr ? add[k] : &r;
       floor[k] = r.index;
-      add[k].reset();
+      add[k] = nullptr;
     }
   }
   return out;
@@ -101,7 +101,7 @@ bool check_events(const LogIndex& log, std::vector<Violation>& out) {
   std::set<std::pair<std::uint64_t, Key>> resets;  // (attach point, key)
   for (const Record& r : log.records()) {
     if (r.kind != RecordKind::kResumeSnapshot || !r.thread || !r.connection) continue;
-    resets.insert({attach_of.at(r.index), Key{*r.thread, *r.connection}});
+    resets.insert({attach_of.at(r.index)->index, Key{*r.thread, *r.connection}});
   }
   std::map<Key, const Record*> prev;  // the last live delivery
   std::map<Key, View> views;
@@ -113,7 +113,7 @@ bool check_events(const LogIndex& log, std::vector<Violation>& out) {
     if (resets.contains({d.index, key})) views[key] = View{};
     View& view = views[key];
     if (d.kind == RecordKind::kResumeSnapshot) {
-      const std::uint64_t attach = attach_of.at(d.index);
+      const Record& a = *attach_of.at(d.index);
       for (std::size_t i = 1; i < d.seqs.size(); ++i) {
         if (d.seqs[i] == d.seqs[i - 1] + 1) continue;
         out.push_back(violation_at(
@@ -127,7 +127,6 @@ bool check_events(const LogIndex& log, std::vector<Violation>& out) {
       if (view.last && d.seqs.front() != *view.last + 1) {
         // Live events reached c after the resume attached it, before its history: the history
         // must come first and hold what c already has nowhere.
-        const Record& a = log.records()[attach];
         out.push_back(violation_at(
             kProp, &d,
             fmt::format("{} resumed {}: attached at {} ({}), it received {} live at {}, and then "
@@ -141,7 +140,7 @@ bool check_events(const LogIndex& log, std::vector<Violation>& out) {
                             : "a gap between the live events and the history")));
         return false;
       }
-      view = View{d.seqs.back(), &d, true, attach};
+      view = View{d.seqs.back(), &d, true, a.index};
       continue;
     }
     if (d.kind != RecordKind::kDelivered) continue;
