@@ -326,8 +326,13 @@ int run_generated(const ExploreArgs& a, const sim::StrategyConfig& sc, std::vect
       c.crash_trace_path = absolute(stem + "-crash.json");
       const std::string label =
           fmt::format("{} / {}", impl::design_variant_name(row.job.design), scenario);
+      // One line for the row: its executions so far, in the workload it is at.
+      const std::string at = fmt::format("{} / generated (workload {}, {} run)",
+                                         impl::design_variant_name(row.job.design), i,
+                                         row.workloads);
       c.progress = [&](const traces::ExploreProgress& p) {
-        progress.update(label, p, a.schedules);
+        progress.update(at, {row.report.executions + p.executions,
+                             row.report.failing_executions + p.failures}, 0);
       };
       traces::ExploreReport r = traces::explore_workload(c);
       const bool decisive = decides(row, r);
@@ -341,7 +346,6 @@ int run_generated(const ExploreArgs& a, const sim::StrategyConfig& sc, std::vect
       ++row.workloads;
       if (decisive) {
         row.failing_workload = i;
-        progress.done();
         write_row_traces(a, row, stem, label, progress, output_errors);
         break;
       }
