@@ -40,6 +40,8 @@ assert sum(s["distinct-schedules"] for s in shards) == whole["distinct-schedules
 PY
 run merge s0.json s1.json s2.json
 check "merge reads generated shards" rc_is 0
+run explore --design current --generate --workloads 2 --schedules 5 --junit j.xml --out f
+check "JUnit of a generated row" grep -q "2 generated workloads, 10 executions" j.xml
 
 # A variant caught on a generated workload: trace written and shrunk, replay reproduces it.
 run explore --design leaky-workers --generate --workloads 20 --out t
