@@ -40,6 +40,23 @@ assert sum(s["distinct-schedules"] for s in shards) == whole["distinct-schedules
 PY
 run merge s0.json s1.json s2.json
 check "merge reads generated shards" rc_is 0
+check "merge sums their workloads" has "in 3 shard(s), 9 workloads"
+# A variant's shards: the merged failure is the lowest failing workload's, as unsharded.
+"$L" explore --design leaky-workers --generate --workloads 12 --json --no-shrink --out f \
+  >v.json 2>/dev/null
+for k in 0 1 2; do
+  "$L" explore --design leaky-workers --generate --workloads 12 --shard $k/3 --json \
+    --no-shrink --out f >v$k.json 2>/dev/null
+done
+"$L" merge v0.json v1.json v2.json --json >vm.json 2>/dev/null
+check "merged shards report the unsharded run's failing workload" python3 - v.json vm.json <<'PY'
+import json, sys
+whole = json.load(open(sys.argv[1]))["rows"][0]
+merged = json.load(open(sys.argv[2]))["rows"][0]
+assert whole["failing-workload"] is not None, whole
+assert merged["failing-workload"] == whole["failing-workload"], (merged, whole)
+assert merged["ok"] and merged["verdict"] == "caught", merged
+PY
 run explore --design current --generate --workloads 2 --schedules 5 --junit j.xml --out f
 check "JUnit of a generated row" grep -q "2 generated workloads, 10 executions" j.xml
 
