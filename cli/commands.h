@@ -46,7 +46,7 @@ struct ExploreArgs {
 
 // With --generate: executions per workload unless --schedules says otherwise, and the
 // length of the workload series unless --workloads or --time says otherwise.
-inline constexpr std::uint64_t kGeneratedSchedules = 100;
+inline constexpr std::uint64_t kGeneratedSchedules = 50;
 inline constexpr std::uint64_t kGeneratedWorkloads = 200;
 
 struct ReplayArgs {

@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   CLI::App* explore = app.add_subcommand("explore", "explore designs under a strategy, check all properties");
   explore->add_option("--design", ex.design, "current, a design variant, or all");
   explore->add_option("--strategy", ex.strategy, "random, pct, dfs or dpor");
-  explore->add_option("--schedules", ex.schedules, "executions to run (dfs, dpor: cap, 0 = exhaust); with --generate: per workload, default 100")->check(in_range(0, kU64));
+  explore->add_option("--schedules", ex.schedules, "executions to run (dfs, dpor: cap, 0 = exhaust); with --generate: per workload, default 50")->check(in_range(0, kU64));
   explore->add_option("--seed", ex.seed, "seed of the exploration")->check(in_range(0, kU64));
   explore->add_option("--workload", ex.workload_file, "a workload JSON file");
   explore->add_option("--scenario", ex.scenario, "a built-in scenario (default: each design's own)");

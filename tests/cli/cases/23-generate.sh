@@ -20,8 +20,8 @@ check "current holds on 6 generated workloads" rc_is 0
 cp "$W/out" first.txt
 run explore --design current --generate --workloads 6 --seed 3 --out f
 check "same seed -> the same bytes" cmp -s first.txt "$W/out"
-check "the row says how many workloads ran" grep -qE '^current +6 +600 ' first.txt
-check "PCT is the default under --generate" grep -q "strategy pct, seed 3, 100 schedules per workload" first.txt
+check "the row says how many workloads ran" grep -qE "^current +6 +300 " first.txt
+check "PCT is the default under --generate" grep -q "strategy pct, seed 3, 50 schedules per workload" first.txt
 
 # Shards: workload i runs in shard i mod N, so the shards' workloads and executions add up to
 # the unsharded run's, and each shard ran a different part.
