@@ -73,3 +73,10 @@ check "the shrunk generated trace replays to its recorded failure" rc_is 0
 check "check: same outcome" has "the recorded outcome happened again"
 check "with the same property" has "no-phantom-subscribers"
 check "the trace holds its workload" grep -q '"program": *"generated:seed1:w' "$shrunk"
+
+# --time: read between workloads, so the run stops drawing after it and says how many ran.
+run explore --design current --generate --time 1 --workloads 1000000 --json --out f
+check "--time 1: exit 0 (current held on what ran)" rc_is 0
+check "--time 1: the row says time stopped it" grep -q '"time-stopped": true' "$W/out"
+run explore --design current --generate --time 1 --out f
+check "--time 1: the table says so" has "current: --time ran out after"
