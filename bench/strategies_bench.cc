@@ -3,7 +3,7 @@
 // measured first in the same run (bench/fiber_clock.h).
 //
 //   Throughput/<strategy>/<scenario>   `current` on a built-in scenario, 2,000 executions (DFS
-//                                      and DPOR: fewer if the space is exhausted first), all six
+//                                      and DPOR: fewer if the space is exhausted first), all seven
 //                                      property checks on; counters per execution and per step
 //   ToFailure/<strategy>/<variant>     the variant on its own scenario until the property
 //                                      SPEC.md names fails: median over seeds 1..9 for random

@@ -61,6 +61,12 @@ std::string_view record_kind_name(RecordKind k) {
       return "pool-wait";
     case RecordKind::kFinalState:
       return "final-state";
+    case RecordKind::kSessionReturned:
+      return "session-returned";
+    case RecordKind::kPromptBegin:
+      return "prompt-begin";
+    case RecordKind::kPromptEnd:
+      return "prompt-end";
   }
   return "?";
 }
@@ -247,6 +253,13 @@ std::string body_text(const Record& r) {
     case RecordKind::kCommandQueued:
     case RecordKind::kCommandRun:
       return fmt::format("{} {} #{} for {}", record_kind_name(r.kind), r.note, r.seq, t);
+    case RecordKind::kPoolEntryAdded:
+    case RecordKind::kPoolEntryRemoved:
+    case RecordKind::kSessionReturned:
+    case RecordKind::kPromptBegin:
+      return fmt::format("{} {} session #{}", record_kind_name(r.kind), t, r.seq);
+    case RecordKind::kPromptEnd:
+      return fmt::format("prompt-end {} session #{} -> {}", t, r.seq, op_error_name(r.error));
     default:
       break;
   }

@@ -11,12 +11,18 @@
 // - Records of kinds kEmitted, kSubscriberAdded/Removed, kCommandQueued, kPoolEntry* and
 //   kWorkerCreated/TornDown are written while the writer holds the lock that orders them, so
 //   their order in the log is the order of the state changes; so is a forced unload's kMarked
-//   (under "pending_unloads" and the manager lock). kStallBegin/End of a prompt are written
-//   under its connection's mutex, those of a session start on the worker with no lock; kPoolWait
-//   under the pool lock in the designs that wait while holding it, after its release in
-//   `current`. kOpBegin/kOpEnd, kAttachPoint, kCommandRun, kDelivered, kResumeSnapshot,
-//   kResolveDelivered, kListenerStarted/Stopped, the other unload stages and the task records are
-//   written with no lock of the pool or the manager held.
+//   (under "pending_unloads" and the manager lock). Sessions: kPoolEntryAdded under the pool
+//   write lock; kPoolEntryRemoved under the pool write lock and, in `current`, the session's
+//   own mutex; kPromptBegin/End and a returned existing session's kSessionReturned under the
+//   session's mutex (a session created concurrently is returned under the pool write lock).
+//   Session ids count from 1 per pool, in creation order. A session's activity time is the
+//   time of its kPoolEntryAdded or latest kPromptEnd: each is written just before the pool
+//   reads the clock for it, so the log never shows a session more recently active than it was.
+//   kStallBegin/End of a prompt are written under its connection's mutex, those of a session start
+//   on the worker with no lock; kPoolWait under the pool lock in the designs that wait while
+//   holding it, after its release in `current`. kOpBegin/kOpEnd, kAttachPoint, kCommandRun,
+//   kDelivered, kResumeSnapshot, kResolveDelivered, kListenerStarted/Stopped, the other unload
+//   stages and the task records are written with no lock of the pool or the manager held.
 // - Task records (kTaskStart/End) are written by the probe itself (task_started, task_ended),
 //   not through impl/observe.h, so the simulator's DPOR does not order them: a property must not
 //   compare them with another task's records (the final queries use kFinalState instead).
@@ -73,12 +79,15 @@ enum class RecordKind : std::uint8_t {
   kUnloadStage,        // unload of `thread` reached stage `detail` (UnloadStage)
   kWorkerCreated,      // command worker created (thread empty: the shared worker)
   kWorkerTornDown,     // ... torn down
-  kPoolEntryAdded,     // session pool entry for `thread` created
-  kPoolEntryRemoved,   // ... removed by cleanup (note: why)
+  kPoolEntryAdded,     // session pool entry `seq` (a session id) for `thread` created
+  kPoolEntryRemoved,   // ... removed by cleanup (note: why; seq: the session removed)
   kPoolWait,           // about to wait for (or try) `thread`'s pool connection (note: what
                        // pool lock is held meanwhile)
   kFinalState,         // the driver is about to take the final snapshot (after the clients
                        // and the settle); about no thread or connection
+  kSessionReturned,    // get_or_create of `thread` returns session `seq`
+  kPromptBegin,        // a prompt of `thread` runs on session `seq` (its mutex held)
+  kPromptEnd,          // ... and ends (error kAgentDead: the agent died, the session is dead)
 };
 std::string_view record_kind_name(RecordKind k);
 

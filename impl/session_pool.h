@@ -9,6 +9,11 @@
 //   connection is not idle), re-checking with try_lock under the write lock before removing.
 // - A prompt whose agent dies (its gate is closed) returns kAgentDead and marks the connection
 //   dead; the next get_or_create replaces it.
+// - Probe records (impl/probe.h) name each session by an id counted from 1 in creation order:
+//   created, removed, returned by get_or_create (the operation only: a prompt's own
+//   get_or_create is seen through the session its prompt runs on), and each prompt's begin and
+//   end on it. Cleanup removes a session while it holds that session's mutex, so its removal
+//   is ordered against the prompts on it.
 // - The historical designs are chosen by three decisions (design_variant.h).
 // Threading: any task. Cost: one map look-up per call; cleanup linear in entries.
 #pragma once
@@ -34,7 +39,9 @@ class SessionPool {
   SessionPool(const SessionPool&) = delete;
   SessionPool& operator=(const SessionPool&) = delete;
 
-  OpError get_or_create(ThreadId t) {
+  // `report`: write the session returned (the get-or-create operation; a prompt's own call does
+  // not, so that the prompt's steps observe nothing more than they did).
+  OpError get_or_create(ThreadId t, bool report = true) {
     ConnPtr existing;
     if (decisions_.get_or_create_waits_under_read_lock()) {
       SharedGuard read(mu_);
@@ -42,7 +49,7 @@ class SessionPool {
       if (existing) {
         wait_point(t, "get-or-create waits for the connection under the pool read lock");
         Guard conn(existing->mu);
-        if (existing->alive) return OpError::kNone;
+        if (existing->alive) return returned(t, *existing, report);
       }
     } else {
       {
@@ -52,21 +59,26 @@ class SessionPool {
       if (existing) {
         wait_point(t, "get-or-create waits for the connection, pool lock released");
         Guard conn(existing->mu);
-        if (existing->alive) return OpError::kNone;
+        if (existing->alive) return returned(t, *existing, report);
       }
     }
     Guard write(mu_);
     auto& slot = conns_[t];
-    if (slot && slot != existing) return OpError::kNone;  // someone else created it
+    if (slot && slot != existing) return returned(t, *slot, report);  // someone else created it
+    const bool replaces = slot != nullptr;
     slot = std::make_shared<Connection>();
+    slot->id = next_id_++;
+    Record added = make_record(RecordKind::kPoolEntryAdded, t);
+    added.seq = slot->id;
+    added.note = replaces ? "replaces the session in the map" : "new";
+    observe_(std::move(added));
     slot->last_active = R::now();
-    observe_(make_record(RecordKind::kPoolEntryAdded, t));
     return OpError::kNone;
   }
 
   // Runs a prompt on t's connection (get_or_create first). `gate` is the prompt's stall.
   OpError prompt(ThreadId t, Gate<R>* gate) {
-    if (OpError e = get_or_create(t); e != OpError::kNone) return e;
+    if (OpError e = get_or_create(t, false); e != OpError::kNone) return e;
     if (decisions_.holds_pool_lock_for_prompt()) {
       Guard write(mu_);  // the old with_connection: pool write lock for the whole prompt
       ConnPtr conn = find_locked(t);
@@ -110,7 +122,11 @@ class SessionPool {
     Guard write(mu_);
     for (auto& [t, conn] : stale) {
       auto it = conns_.find(t);
-      if (it != conns_.end() && it->second == conn && idle_now(*conn)) erase_locked(t);
+      if (it == conns_.end() || it->second != conn) continue;
+      // As idle_now(), but the removal is made (and written) with the session's mutex held.
+      if (!conn->mu.try_lock(std::source_location::current())) continue;
+      if (is_idle_locked(*conn)) erase_locked(t);
+      conn->mu.unlock();
     }
   }
 
@@ -125,6 +141,7 @@ class SessionPool {
  private:
   struct Connection {
     typename R::Mutex mu{"pool_conn"};
+    std::uint64_t id = 0;               // set at creation, under the pool write lock
     bool alive = true;                  // guarded by mu
     typename R::TimePoint last_active;  // guarded by mu
   };
@@ -135,8 +152,20 @@ class SessionPool {
     return it == conns_.end() ? nullptr : it->second;
   }
 
+  OpError returned(ThreadId t, const Connection& conn, bool report) {
+    if (report) {
+      Record r = make_record(RecordKind::kSessionReturned, t);
+      r.seq = conn.id;
+      observe_(std::move(r));
+    }
+    return OpError::kNone;
+  }
+
   OpError run_prompt(ThreadId t, Connection& conn, Gate<R>* gate) {
     if (!conn.alive) return OpError::kAgentDead;
+    Record begin_prompt = make_record(RecordKind::kPromptBegin, t);
+    begin_prompt.seq = conn.id;
+    observe_(std::move(begin_prompt));
     bool opened = true;
     if (gate != nullptr && gate->stalls()) {
       Record begin = make_record(RecordKind::kStallBegin, t);
@@ -149,6 +178,10 @@ class SessionPool {
       end.error = opened ? OpError::kNone : OpError::kAgentDead;
       observe_(std::move(end));
     }
+    Record end_prompt = make_record(RecordKind::kPromptEnd, t);
+    end_prompt.seq = conn.id;
+    end_prompt.error = opened ? OpError::kNone : OpError::kAgentDead;
+    observe_(std::move(end_prompt));
     conn.last_active = R::now();
     if (!opened) conn.alive = false;  // the agent closed its channel: noticed, not waited on
     return opened ? OpError::kNone : OpError::kAgentDead;
@@ -173,8 +206,12 @@ class SessionPool {
   }
 
   void erase_locked(ThreadId t) {
-    conns_.erase(t);
+    auto it = conns_.find(t);
+    if (it == conns_.end()) return;
+    const std::uint64_t id = it->second->id;
+    conns_.erase(it);
     Record r = make_record(RecordKind::kPoolEntryRemoved, t);
+    r.seq = id;
     r.note = "idle or dead";
     observe_(std::move(r));
   }
@@ -184,6 +221,7 @@ class SessionPool {
   std::chrono::milliseconds idle_timeout_;
   typename R::SharedMutex mu_{"pool"};
   std::map<ThreadId, ConnPtr> conns_;  // guarded by mu_
+  std::uint64_t next_id_ = 1;          // guarded by mu_
 };
 
 }  // namespace lockstep::impl

@@ -7,6 +7,12 @@
 // never written. A budget spent before a verdict passes; a verdict of "not linearizable" is
 // reported with the model's own explanation (the essential operations, the longest order
 // found and what the model returns for each operation that could come next).
+// The ways the property can be violated, each caught here (a test per way in
+// tests/properties/linearizable_test.cc): (a) an operation succeeded where no order lets it
+// (subscribe to a thread never loaded, or being unloaded); (b) an operation was refused where
+// every order lets it succeed; (c) results each possible alone, but in no order that respects
+// when the operations were called and returned; (d) the final subscriber sets, read at the
+// driver's final-state record, that no order of the operations leaves.
 // Cost: the search is bounded by CheckOptions::node_budget + explain_budget model steps.
 #include <fmt/format.h>
 

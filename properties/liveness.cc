@@ -19,6 +19,12 @@
 // - Attaches to a closing thread get "closing; retry". A subscribe, resume or late
 //   auto-attach that began after the thread was marked and returned before it was unmarked
 //   must not succeed; one that began while the thread was closing must return at all.
+// The ways the property can be violated, each caught here (a test per way in
+// tests/properties/liveness_test.cc): (a) an idle thread not marked for unload within the
+// delay; an idle unload marked (b) while a connection is subscribed, (c) while a turn it
+// delivered is still active, (d) before the delay has passed; (e) an attach that began and
+// returned ok entirely while its thread was closing; (f) an attach that began while its thread
+// was closing and never returned.
 // Cost: O(n) per listener life and per unload.
 #include <fmt/format.h>
 

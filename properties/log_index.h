@@ -1,4 +1,4 @@
-// properties/log_index.h: an index over one execution's observation log, shared by the six
+// properties/log_index.h: an index over one execution's observation log, shared by the seven
 // checkers (internal to properties/).
 //
 // Contract

@@ -16,6 +16,13 @@
 //
 // A violation names the first such operation and the wait-for chain from the task that holds
 // it up, down to the stall (properties/wait_chain.h).
+// The ways the property can be violated, each caught here (a test per way in
+// tests/properties/no_cross_thread_blocking_test.cc): when the execution can go no further,
+// (a) a request of an unstalled thread began and never returned; (b) a request of an
+// unstalled thread never ran, its loop held by a stalled thread's request that must not hold
+// it (an inline start); (c) a request naming no thread (connect, disconnect) never ran or never
+// returned; (d) the background part of an unstalled thread's start never returned; (e) a
+// direct call, such as the cleanup tick's cleanup-idle, never returned.
 // Cost: O(requests + chain).
 #include <fmt/format.h>
 

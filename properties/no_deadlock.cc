@@ -7,6 +7,10 @@
 //   acquisition sites of each edge, even if no execution deadlocked; and every lock class held
 //   across a blocking wait (a receive, a join, a sleep) is reported by class and site unless
 //   lock_hold_allow_list() names it with the reason the design keeps it.
+// The ways the property can be violated, each caught here (a test per way in
+// tests/properties/no_deadlock_test.cc): (a) tasks left blocked in a wait-for cycle; (b) a
+// cycle in the lock-class order across the exploration; (c) a lock held across a blocking wait
+// that the allow list does not name.
 // Cost: linear in the cycle, the edges and the waits.
 #include <fmt/format.h>
 

@@ -19,6 +19,16 @@
 // - At the end: every subscriber is live, every subscriber-map entry belongs to a loaded
 //   thread, and the subscriber sets, subscriptions and connection index agree. The snapshot
 //   of the bookkeeping is taken in one critical section of the manager lock.
+// The ways the property can be violated, each caught here (a test per way in
+// tests/properties/no_phantom_subscribers_test.cc):
+// (a) c is still among a thread's subscribers when its disconnect returns; (b) c is added to
+//     a thread's subscribers after its disconnect returned, with no connect since; (c) c gets an
+//     event of t without being subscribed to t at any point between its emission and the
+//     delivery; (d) c gets a resolve notice of t without being subscribed while the listener
+//     handled the resolve; when an unload of t completes: (e) a subscriber is left, (f) the
+//     listener it had is still running, (g) the command worker it had is not torn down; at the
+//     end: (h) a subscriber is not connected, (i) a subscriber-map entry belongs to a thread
+//     that is not loaded, (j) subscriber sets, subscriptions and connection index disagree.
 // Cost: O(n log n).
 #include <fmt/format.h>
 

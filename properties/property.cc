@@ -24,6 +24,8 @@ std::string_view property_name(Property p) {
       return "linearizable";
     case Property::kLiveness:
       return "liveness";
+    case Property::kPoolIntegrity:
+      return "pool-integrity";
   }
   return "?";
 }
@@ -66,7 +68,8 @@ std::vector<Violation> check_execution(const ExecutionView& view, const CheckOpt
   // failures also break, so it comes last and a report leads with what went wrong.
   constexpr std::array kOrder = {
       Property::kNoPhantomSubscribers, Property::kPerThreadOrder, Property::kNoCrossThreadBlocking,
-      Property::kNoDeadlock,           Property::kLiveness,       Property::kLinearizable};
+      Property::kNoDeadlock,           Property::kLiveness,       Property::kPoolIntegrity,
+      Property::kLinearizable};
   for (Property p : kOrder) {
     if (!options.enabled(p)) continue;
     switch (p) {
@@ -87,6 +90,9 @@ std::vector<Violation> check_execution(const ExecutionView& view, const CheckOpt
         break;
       case Property::kLiveness:
         detail::check_liveness(log, options, out);
+        break;
+      case Property::kPoolIntegrity:
+        detail::check_pool_integrity(log, out);
         break;
     }
   }

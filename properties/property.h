@@ -1,4 +1,4 @@
-// properties/property.h: the six properties of SPEC.md, checked over one execution's
+// properties/property.h: the seven properties of SPEC.md, checked over one execution's
 // observation log (impl/probe.h) and, for the lock order, over a whole exploration.
 //
 // Contract
@@ -48,15 +48,17 @@ enum class Property : std::uint8_t {
   kNoDeadlock,
   kLinearizable,
   kLiveness,
+  kPoolIntegrity,
 };
 
-inline constexpr std::array<Property, 6> kAllProperties = {
+inline constexpr std::array<Property, 7> kAllProperties = {
     Property::kNoPhantomSubscribers, Property::kPerThreadOrder, Property::kNoCrossThreadBlocking,
     Property::kNoDeadlock,           Property::kLinearizable,   Property::kLiveness,
+    Property::kPoolIntegrity,
 };
 
 // Kebab-case, as in SPEC.md: "no-phantom-subscribers", "per-thread-order",
-// "no-cross-thread-blocking", "no-deadlock", "linearizable", "liveness".
+// "no-cross-thread-blocking", "no-deadlock", "linearizable", "liveness", "pool-integrity".
 std::string_view property_name(Property p);
 std::optional<Property> parse_property(std::string_view name);
 // "no-phantom-subscribers, per-thread-order, ...": for error lines.

@@ -1,5 +1,5 @@
 // traces/explore.h: explore a workload of the state manager under a search strategy, checking
-// the six properties on every execution; replay a trace and check it again.
+// the seven properties on every execution; replay a trace and check it again.
 //
 // Contract
 // - explore_workload() runs `workload` under `design` once per execution the strategy asks for,

@@ -1,6 +1,6 @@
 // tests/properties/current_passes_test.cc: the checkers are sound on real executions: the
 // current design, run under the simulator on generated workloads (every operation, stalls of
-// every kind, cleanup ticks, idle unloads) with random and PCT schedules, passes all six
+// every kind, cleanup ticks, idle unloads) with random and PCT schedules, passes all seven
 // properties. A failure here is a checker that flags what the design allows (or a bug of the
 // current design): RapidCheck shrinks the workload, and the message names the property.
 #include <gtest/gtest.h>
@@ -63,7 +63,10 @@ impl::Workload gen_workload() {
     for (std::uint32_t i = 0; i < n; ++i) s.ops.push_back(gen_op(threads));
     w.clients.push_back(std::move(s));
   }
-  w.cleanup.ticks = choose(0, 2);
+  // Ticks and timeouts short enough for idle removals to race prompts (pool-integrity).
+  w.cleanup.ticks = choose(0, 3);
+  w.cleanup.period = minutes(choose(1, 20));
+  w.cleanup.idle_timeout = minutes(choose(1, 15));
   return w;
 }
 

@@ -1,5 +1,9 @@
 // tests/properties/linearizable_test.cc: property 5 on hand-built logs: the bookkeeping
-// history they map to, checked against the reference model.
+// history they map to, checked against the reference model; one test per way it can be
+// violated (properties/linearizable.cc lists them as (a)..(d)): (a)
+// SubscribeToANeverLoadedThreadIsCaught and SubscribeDuringUnloadIsCaught, (b)
+// RefusalThatNoOrderGivesIsCaught, (c) ResultsAgainstRealTimeOrderAreCaught, (d)
+// PhantomLeftAfterDisconnectIsCaught.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -116,6 +120,29 @@ TEST(Linearizable, SubscribeToANeverLoadedThreadIsCaught) {
   EXPECT_EQ(b.check_only(kP).size(), 1u);
   b.end_state.kind = EndKind::kStepBound;  // a cut execution is not decided
   EXPECT_TRUE(b.check_only(kP).empty());
+}
+
+TEST(Linearizable, RefusalThatNoOrderGivesIsCaught) {
+  Loaded l;  // c0 subscribed by the late auto-attach, which returned before this
+  l.b.op(l.loop, OpKind::kUnsubscribe, t(0), c(0), OpError::kNotSubscribed);
+  EXPECT_THAT(only_violation(l.b, kP), HasSubstr("unsubscribe(c0, t0) -> not subscribed"));
+}
+
+// c1's subscribe returned ok before its connect began: ok only if the connect came first,
+// which real time rules out. With the two overlapping, that order is allowed.
+TEST(Linearizable, ResultsAgainstRealTimeOrderAreCaught) {
+  Loaded sequential;
+  const auto loop1 = sequential.b.client_loop(1);
+  sequential.b.op(loop1, OpKind::kSubscribe, t(0), c(1));
+  sequential.b.op(loop1, OpKind::kConnect, {}, c(1));
+  EXPECT_THAT(only_violation(sequential.b, kP), HasSubstr("have no order"));
+  Loaded overlapping;
+  const auto a = overlapping.b.client_loop(1);
+  const auto other = overlapping.b.task("client", std::nullopt, "c1");
+  overlapping.b.begin(a, OpKind::kSubscribe, t(0), c(1));
+  overlapping.b.op(other, OpKind::kConnect, {}, c(1));
+  overlapping.b.end(a, OpKind::kSubscribe, t(0), c(1));
+  EXPECT_TRUE(overlapping.b.check_only(kP).empty());
 }
 
 }  // namespace

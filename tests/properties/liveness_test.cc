@@ -1,4 +1,8 @@
-// tests/properties/liveness_test.cc: property 6 on hand-built logs with virtual times.
+// tests/properties/liveness_test.cc: property 6 on hand-built logs with virtual times, one
+// test per way it can be violated (properties/liveness.cc lists them as (a)..(f)): (a)
+// LateUnloadIsCaught, (b) UnloadWhileSubscribedIsCaught, (c) UnloadDuringAnActiveTurnIsCaught,
+// (d) EarlyUnloadIsCaught, (e) AttachToAClosingThreadMustBeRefused, (f)
+// ResumeHangingOnAClosingThreadIsCaught.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +12,7 @@ namespace lockstep::properties::testing {
 namespace {
 
 using std::chrono::minutes;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 constexpr Property kP = Property::kLiveness;
 
@@ -95,6 +100,16 @@ TEST(Liveness, UnloadWhileSubscribedIsCaught) {
   const auto v = i.b.check_only(kP);
   ASSERT_FALSE(v.empty());
   EXPECT_THAT(v[0].message, HasSubstr("while c0 was subscribed to it"));
+}
+
+TEST(Liveness, UnloadDuringAnActiveTurnIsCaught) {
+  Idle i;
+  i.b.at(minutes(1));
+  i.b.emitted(i.worker, t(0), 1, EventKind::kTurnStarted);
+  i.b.delivered(i.listener, t(0), c(0), 1, EventKind::kTurnStarted);
+  i.mark_at(minutes(40));  // well past the delay after the emission, but the turn is open
+  EXPECT_THAT(only_violation(i.b, kP),
+              AllOf(HasSubstr("while the turn it delivered at #"), HasSubstr("was still active")));
 }
 
 TEST(Liveness, AttachToAClosingThreadMustBeRefused) {

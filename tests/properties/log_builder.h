@@ -168,6 +168,15 @@ class LogBuilder {
     return r.index;
   }
 
+  // Session pool records: session `id` of thread `th`.
+  std::uint64_t session(std::uint32_t task, RecordKind kind, ThreadId th, std::uint64_t id,
+                        OpError error = OpError::kNone) {
+    Record& r = append(task, kind, th);
+    r.seq = id;
+    r.error = error;
+    return r.index;
+  }
+
   std::vector<Violation> check(const CheckOptions& options = {}) const {
     const ExecutionView view{workload, design, records, tasks, final_state, end_state};
     return check_execution(view, options);
@@ -205,6 +214,14 @@ class LogBuilder {
 
   std::int64_t time_ns_ = 0;
 };
+
+// The message of the only violation of `p` in `b`'s log, or "<n> violations" when there is
+// not exactly one (so that a test matching the message fails).
+inline std::string only_violation(const LogBuilder& b, Property p) {
+  const auto v = b.check_only(p);
+  if (v.size() != 1) return std::to_string(v.size()) + " violations";
+  return v[0].message;
+}
 
 // A workload with one client per connection id, each with the given ops (for stalled threads).
 inline impl::WorkloadOp stalled(OpKind op, ThreadId th) {

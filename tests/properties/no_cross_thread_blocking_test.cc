@@ -1,5 +1,9 @@
 // tests/properties/no_cross_thread_blocking_test.cc: property 3 on hand-built logs, with the
-// wait-for chain text.
+// wait-for chain text; one test per way it can be violated (properties/
+// no_cross_thread_blocking.cc lists them as (a)..(e)): (a) LockChainNamesTheHolderAndItsStall,
+// (b) RequestBehindAnInlineStartIsCaught, (c) StepBoundIsNotDecided (never ran) and
+// ChainSaysWhenTheHolderHasFinished (never returned), (d)
+// BackgroundStartOfAnotherThreadThatNeverReturnsIsCaught, (e) CleanupTickThatNeverReturnsIsCaught.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gmock/gmock.h>
@@ -227,6 +231,38 @@ TEST(NoCrossThreadBlocking, ChainSaysWhenTheHolderHasFinished) {
             fmt::format("task {} (listener of t0) has already finished, still holding manager#0 "
                         "at listener.h:80: nobody will release it",
                         gone));
+}
+
+TEST(NoCrossThreadBlocking, BackgroundStartOfAnotherThreadThatNeverReturnsIsCaught) {
+  LogBuilder b;
+  b.workload.clients = {{c(0), {stalled(OpKind::kStart, t(0))}},
+                        {c(1), {impl::make_op(OpKind::kStart, t(1))}}};
+  const auto loop0 = b.client_loop(0);
+  const auto loop1 = b.client_loop(1);
+  const auto start1 = b.task("start", t(1), "c1");
+  b.queued(loop0, 0, 0, OpKind::kStart, t(0));
+  b.queued(loop1, 1, 0, OpKind::kStart, t(1));
+  b.op(loop0, OpKind::kStart, t(0), c(0), OpError::kNone, {0, 0});
+  b.op(loop1, OpKind::kStart, t(1), c(1), OpError::kNone, {1, 0});
+  b.begin(start1, OpKind::kStart, t(1), c(1), {1, 0}, Phase::kBackground);
+  b.end_state.kind = EndKind::kStuck;
+  EXPECT_THAT(only_violation(b, kP),
+              HasSubstr("yet the background part of start(c1, t1) began at #"));
+}
+
+// cleanup-under-write-lock: the cleanup tick waits, under the pool lock, for the connection a
+// stalled prompt holds; a direct call (no client request) of no thread never returns.
+TEST(NoCrossThreadBlocking, CleanupTickThatNeverReturnsIsCaught) {
+  LogBuilder b;
+  b.workload.clients = {{c(0), {stalled(OpKind::kPrompt, t(0))}}};
+  const auto loop0 = b.client_loop(0);
+  const auto tick = b.task("cleanup");
+  b.queued(loop0, 0, 0, OpKind::kPrompt, t(0));
+  b.begin(loop0, OpKind::kPrompt, t(0), {}, {0, 0});
+  b.stall_begin(loop0, t(0), OpKind::kPrompt);
+  b.begin(tick, OpKind::kCleanupIdle);
+  b.end_state.kind = EndKind::kStuck;
+  EXPECT_THAT(only_violation(b, kP), HasSubstr("yet cleanup-idle began at #"));
 }
 
 }  // namespace

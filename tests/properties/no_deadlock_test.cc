@@ -1,5 +1,7 @@
 // tests/properties/no_deadlock_test.cc: property 4: wait-for cycles in one execution, and the
-// lock order across an exploration.
+// lock order across an exploration; one test per way it can be violated (properties/
+// no_deadlock.cc lists them as (a)..(c)): (a) WaitForCycleIsCaughtWithItsChain, (b)
+// ClassCycleIsReportedWithBothSitesOfEachEdge, (c) HoldAcrossAWaitIsReportedUnlessAllowed.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

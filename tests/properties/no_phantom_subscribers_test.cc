@@ -1,4 +1,10 @@
-// tests/properties/no_phantom_subscribers_test.cc: property 1 on hand-built logs.
+// tests/properties/no_phantom_subscribers_test.cc: property 1 on hand-built logs, one test per
+// way it can be violated (properties/no_phantom_subscribers.cc lists them as (a)..(j)): (a)
+// AttachBetweenRemovalAndReturnIsCaught, (b) LateAttachAfterDisconnectIsCaught, (c)
+// EventAfterUnsubscribeIsCaught, (d) ResolveNoticeToANonSubscriberIsCaught, (e)
+// AttachDuringUnloadIsCaught, (f) UnloadWithItsListenerRunningIsCaught, (g) LeakyWorkerIsCaught,
+// (h) FinalStateWithDisconnectedSubscriberIsCaught, (i) FinalEntryOfUnloadedThreadIsCaught, (j)
+// FinalIndicesThatDisagreeAreCaught.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -7,6 +13,7 @@
 namespace lockstep::properties::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 constexpr Property kP = Property::kNoPhantomSubscribers;
 
@@ -102,6 +109,22 @@ TEST(NoPhantomSubscribers, EventAfterUnsubscribeIsCaught) {
   EXPECT_THAT(v[0].message, HasSubstr("c0 had left t0's subscribers (removed at #"));
 }
 
+TEST(NoPhantomSubscribers, ResolveNoticeToANonSubscriberIsCaught) {
+  Started s;
+  s.attach();
+  s.b.emitted(s.worker, t(0), 1, EventKind::kServerRequest);
+  s.b.delivered(s.listener, t(0), c(0), 1, EventKind::kServerRequest);
+  s.b.op(s.loop, OpKind::kUnsubscribe, t(0), c(0));
+  s.b.removed(s.loop, t(0), c(0));
+  s.b.command(s.loop, RecordKind::kCommandQueued, t(0), 1, "listener");
+  s.b.command(s.listener, RecordKind::kCommandRun, t(0), 1, "listener");
+  const auto n = s.b.add(s.listener, RecordKind::kResolveDelivered, t(0), c(0));
+  s.b.records[n].seq = 1;
+  EXPECT_THAT(only_violation(s.b, kP),
+              AllOf(HasSubstr("c0 received the notice that request t0#1 was resolved"),
+                    HasSubstr("c0 had left t0's subscribers")));
+}
+
 TEST(NoPhantomSubscribers, EventEmittedBeforeUnsubscribePasses) {
   Started s;
   s.attach();
@@ -134,6 +157,19 @@ TEST(NoPhantomSubscribers, LeakyWorkerIsCaught) {
   EXPECT_THAT(v[0].message, HasSubstr("The unload of t0 completed at #"));
   EXPECT_THAT(v[0].message, HasSubstr("its command worker (created at #"));
   EXPECT_THAT(v[0].message, HasSubstr("never torn down"));
+}
+
+TEST(NoPhantomSubscribers, UnloadWithItsListenerRunningIsCaught) {
+  Started s;
+  s.attach();
+  s.b.removed(s.loop, t(0), c(0));
+  s.b.stage(s.listener, t(0), UnloadStage::kMarked, "forced");
+  s.b.stage(s.listener, t(0), UnloadStage::kStateRemoved);
+  s.b.stage(s.listener, t(0), UnloadStage::kThreadRemoved);
+  s.b.add(s.listener, RecordKind::kWorkerTornDown, t(0));
+  s.b.stage(s.listener, t(0), UnloadStage::kUnmarked);  // no kListenerStopped
+  EXPECT_THAT(only_violation(s.b, kP), AllOf(HasSubstr("yet its listener (task 3 (listener of t0)"),
+                                             HasSubstr("never stopped")));
 }
 
 TEST(NoPhantomSubscribers, WorkerOfARacingStartIsNotCounted) {

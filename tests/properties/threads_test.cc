@@ -1,5 +1,5 @@
 // tests/properties/threads_test.cc: the current design on OS threads (ThreadsRuntime), on every
-// built-in scenario with short real delays, passes all six properties. Real time is not
+// built-in scenario with short real delays, passes all seven properties. Real time is not
 // virtual: the listener may see a change a little after it happened, so the liveness check
 // gets slack; stalls are released after a while, so every run completes.
 #include <gtest/gtest.h>
