@@ -36,7 +36,18 @@ struct ExploreArgs {
   std::uint64_t shrink_attempts = 2000;
   std::string out_dir = "traces/failures";
   std::uint32_t max_steps = 200'000;
+  // --generate: generated workloads instead of scenarios (traces/generate.h).
+  bool generate = false;
+  std::optional<std::uint64_t> workloads;     // the series is workloads 0..N-1
+  std::optional<std::uint64_t> time_seconds;  // wall-clock budget of the generated run
+  bool strategy_given = false;   // --generate defaults to pct
+  bool schedules_given = false;  // --generate defaults to kGeneratedSchedules per workload
 };
+
+// With --generate: executions per workload unless --schedules says otherwise, and the
+// length of the workload series unless --workloads or --time says otherwise.
+inline constexpr std::uint64_t kGeneratedSchedules = 50;
+inline constexpr std::uint64_t kGeneratedWorkloads = 200;
 
 struct ReplayArgs {
   std::string file;

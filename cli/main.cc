@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   CLI::App* explore = app.add_subcommand("explore", "explore designs under a strategy, check all properties");
   explore->add_option("--design", ex.design, "current, a design variant, or all");
   explore->add_option("--strategy", ex.strategy, "random, pct, dfs or dpor");
-  explore->add_option("--schedules", ex.schedules, "executions to run (dfs, dpor: cap, 0 = exhaust)")->check(in_range(0, kU64));
+  explore->add_option("--schedules", ex.schedules, "executions to run (dfs, dpor: cap, 0 = exhaust); with --generate: per workload, default 50")->check(in_range(0, kU64));
   explore->add_option("--seed", ex.seed, "seed of the exploration")->check(in_range(0, kU64));
   explore->add_option("--workload", ex.workload_file, "a workload JSON file");
   explore->add_option("--scenario", ex.scenario, "a built-in scenario (default: each design's own)");
@@ -102,6 +102,9 @@ int main(int argc, char** argv) {
   explore->add_option("--shrink-attempts", ex.shrink_attempts, "shrinking budget: candidate executions per failure")->check(in_range(1, kU64));
   explore->add_option("--out", ex.out_dir, "directory for failing traces (made only when one is written)");
   explore->add_option("--max-steps", ex.max_steps, "step bound per execution (beyond it: livelock)")->check(in_range(1, kU32 - 1));
+  explore->add_flag("--generate", ex.generate, "explore generated workloads (strategy default pct; --shard splits the workloads)");
+  explore->add_option("--workloads", ex.workloads, "--generate: the series is workloads 0..N-1 (default 200 without --time)")->check(in_range(1, kU64));
+  explore->add_option("--time", ex.time_seconds, "--generate: stop drawing workloads after this many seconds (wall clock)")->check(in_range(1, 100'000'000));
 
   ReplayArgs rp;
   CLI::App* replay = app.add_subcommand("replay", "re-run a trace and show its interleaving");
@@ -149,6 +152,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return usage_error(std::string(e.what()) + " (see lockstep --help)");
   }
+  ex.strategy_given = explore->count("--strategy") > 0;
+  ex.schedules_given = explore->count("--schedules") > 0;
   int rc = 2;
   try {
     if (*explore) rc = run_explore(ex);

@@ -232,10 +232,10 @@ void print_failure(const traces::Trace& t, const std::string& path, const Failur
 void print_lock_order_failure(const Row& r) {
   for (std::size_t i = 0; i < r.report.lock_order_violations.size(); ++i) {
     const properties::Violation& v = r.report.lock_order_violations[i];
-    std::printf("FAILURE in design %s, scenario:%s, found by the lock-order check across "
+    std::printf("FAILURE in design %s, %s:%s, found by the lock-order check across "
                 "executions\nproperty %s violated:\n  %s\n",
                 std::string(impl::design_variant_name(r.job.design)).c_str(),
-                r.job.scenario.c_str(), std::string(properties::property_name(v.property)).c_str(),
+                r.generated ? "workload" : "scenario", row_name(r).c_str(), std::string(properties::property_name(v.property)).c_str(),
                 v.message.c_str());
     for (const auto& link : v.chain) std::printf("  %s\n", link.c_str());
     const auto& ev = r.report.lock_order_evidence[i];
@@ -250,7 +250,63 @@ void print_lock_order_failure(const Row& r) {
   }
 }
 
+namespace {
+
+// The summary of a --generate run: one row per design.
+std::string generated_table(const std::vector<Row>& rows, const ExploreArgs& a, double seconds) {
+  std::string series = a.workloads ? fmt::format("workloads 0..{}", *a.workloads - 1)
+                                   : std::string("workloads 0, 1, ...");
+  if (!a.shard.empty()) series += fmt::format(" (shard {}: index mod N = K)", a.shard);
+  std::string out = fmt::format(
+      "\nlockstep explore --generate: strategy {}, seed {}, {} schedules per workload, {}{}\n",
+      a.strategy, a.seed, a.schedules, series,
+      a.time_seconds ? fmt::format(", at most {} s", *a.time_seconds) : "");
+  out += fmt::format("{:<26} {:>9} {:>10} {:<26} {:>8} {:>8} {:>12} {}  {}\n", "design",
+                     "workloads", "executions", "property that failed", "workload", "to first",
+                     "shrunk", a.stats ? "   time" : "", "verdict");
+  for (const Row& r : rows) {
+    out += fmt::format(
+        "{:<26} {:>9} {:>10} {:<26} {:>8} {:>8} {:>12} {}  {}\n",
+        impl::design_variant_name(r.job.design), r.workloads, r.report.executions,
+        first_property(r),
+        r.failing_workload ? std::to_string(*r.failing_workload) : "-",
+        r.report.first_failure ? std::to_string(r.report.first_failure_index + 1) : "-",
+        r.shrunk_path.empty() ? "-" : fmt::format("{} steps", r.shrunk_steps),
+        a.stats ? fmt::format("{:>6.2f}s", r.seconds) : "",
+        r.verdict +
+            (r.report.exhausted ? " (each workload's space exhausted)" : "") +
+            (r.report.abandoned > 0 ? fmt::format(" [{} abandoned]", r.report.abandoned) : ""));
+  }
+  for (const Row& r : rows) {
+    if (r.report.abandoned > 0) {
+      out += fmt::format("{} / generated: {} execution{} abandoned, not checked (first: {})\n",
+                         impl::design_variant_name(r.job.design), r.report.abandoned,
+                         r.report.abandoned == 1 ? "" : "s", r.report.first_abandon_reason);
+    }
+    if (!r.report.strategy_error.empty()) {
+      out += fmt::format("{} / generated: error: {}\n", impl::design_variant_name(r.job.design),
+                         r.report.strategy_error);
+    }
+    if (r.time_stopped) {
+      out += fmt::format("{}: --time ran out after {} workload{}; no more were drawn\n",
+                         impl::design_variant_name(r.job.design), r.workloads,
+                         r.workloads == 1 ? "" : "s");
+    }
+  }
+  out += "workload: the failing workload's index in the series; to first: its failing execution\n";
+  if (a.stats) out += fmt::format("total time {:.2f}s\n", seconds);
+  return out;
+}
+
+}  // namespace
+
+std::string row_name(const Row& r) {
+  if (r.generated && r.failing_workload) return fmt::format("generated-w{}", *r.failing_workload);
+  return r.job.scenario;
+}
+
 std::string summary_table(const std::vector<Row>& rows, const ExploreArgs& a, double seconds) {
+  if (!rows.empty() && rows.front().generated) return generated_table(rows, a, seconds);
   std::string out = fmt::format("\nlockstep explore: strategy {}, seed {}, {} schedules per row\n",
                                 a.strategy, a.seed, a.schedules);
   // Wall time only with --stats: without it the summary is a function of the inputs alone.
@@ -304,6 +360,11 @@ std::string summary_json(const std::vector<Row>& rows, const ExploreArgs& a, dou
   j["seed"] = a.seed;
   j["schedules"] = a.schedules;
   j["shard"] = a.shard;
+  if (a.generate) {
+    j["generate"] = true;
+    j["workloads"] = a.workloads ? nlohmann::ordered_json(*a.workloads) : nlohmann::ordered_json(nullptr);
+    j["time"] = a.time_seconds ? nlohmann::ordered_json(*a.time_seconds) : nlohmann::ordered_json(nullptr);
+  }
   if (a.preemption_bound) j["preemption-bound"] = *a.preemption_bound;
   if (a.records_commute) j["records-commute"] = true;
   j["rows"] = nlohmann::ordered_json::array();
@@ -311,6 +372,12 @@ std::string summary_json(const std::vector<Row>& rows, const ExploreArgs& a, dou
     nlohmann::ordered_json row;
     row["design"] = std::string(impl::design_variant_name(r.job.design));
     row["scenario"] = r.job.scenario;
+    if (r.generated) {
+      row["workloads"] = r.workloads;
+      row["failing-workload"] = r.failing_workload ? nlohmann::ordered_json(*r.failing_workload)
+                                                   : nlohmann::ordered_json(nullptr);
+      row["time-stopped"] = r.time_stopped;
+    }
     row["executions"] = r.report.executions;
     row["distinct-schedules"] = r.report.distinct_schedules;
     row["distinct-estimated"] = r.report.distinct_estimated;
@@ -378,6 +445,13 @@ void write_junit(const std::string& path, const std::vector<Row>& rows) {
     xml += fmt::format("  <testcase classname=\"lockstep.{}\" name=\"{}\" time=\"{:.3f}\">",
                        impl::design_variant_name(r.job.design), xml_escape(r.job.scenario),
                        r.seconds);
+    if (r.generated) {
+      xml += fmt::format("<system-out>{} generated workloads, {} executions{}</system-out>",
+                         r.workloads, r.report.executions,
+                         r.failing_workload
+                             ? fmt::format(", failing workload {}", *r.failing_workload)
+                             : "");
+    }
     if (!r.report.strategy_error.empty()) {
       xml += fmt::format("<error message=\"{}\"/>", xml_escape(r.report.strategy_error));
     } else if (!r.ok) {
@@ -420,10 +494,11 @@ std::string stats_text(const std::vector<Row>& rows, double seconds) {
   const double t0 = now_seconds();
   for (int i = 0; i < kTrips; ++i) f = std::move(f).resume();
   const double trip_ns = (now_seconds() - t0) * 1e9 / kTrips;
-  std::uint64_t executions = 0, steps = 0;
+  std::uint64_t executions = 0, steps = 0, workloads = 0;
   for (const Row& r : rows) {
     executions += r.report.metrics.executions;
     steps += r.report.metrics.steps;
+    workloads += r.workloads;
   }
   const double step_ns = steps > 0 ? seconds * 1e9 / static_cast<double>(steps) : 0;
   return fmt::format(
@@ -432,7 +507,10 @@ std::string stats_text(const std::vector<Row>& rows, double seconds) {
       "max RSS {} kB\n",
       executions, steps, seconds, static_cast<double>(executions) / seconds,
       static_cast<double>(steps) / seconds, step_ns, trip_ns > 0 ? step_ns / trip_ns : 0.0,
-      trip_ns, max_rss_kb());
+      trip_ns, max_rss_kb()) +
+         (workloads > 0 ? fmt::format("stats: {} generated workloads in {:.3f}s: {:.1f} workloads/s\n",
+                                      workloads, seconds, static_cast<double>(workloads) / seconds)
+                        : "");
 }
 
 }  // namespace lockstep::cli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -41,6 +42,13 @@ struct Row {
   double seconds = 0;
   bool ok = false;  // current: all held; a variant: caught by an expected property
   std::string verdict;
+  // --generate: the row sums the explorations of the workloads it ran (report.first_failure
+  // and the lock-order findings are those of the failing workload, its first failure index
+  // is an execution of that workload).
+  bool generated = false;
+  std::uint64_t workloads = 0;                      // workloads explored
+  std::optional<std::uint64_t> failing_workload;    // its index in the series
+  bool time_stopped = false;                        // --time ran out before the series did
 };
 
 // Throws UsageError (one line) when the file cannot be read or is not a workload.
@@ -85,6 +93,8 @@ void print_failure(const traces::Trace& trace, const std::string& path,
 // A failure found only across executions (the lock-order check): the cycle or hold, each edge
 // with its sites, and the traces of executions that took them.
 void print_lock_order_failure(const Row& row);
+// A row's workload name: its scenario, or "generated-w<i>" for a generated row's failure.
+std::string row_name(const Row& r);
 std::string summary_table(const std::vector<Row>& rows, const ExploreArgs& a, double seconds);
 std::string summary_json(const std::vector<Row>& rows, const ExploreArgs& a, double seconds);
 // Throws UsageError when the file cannot be written (no partial file is left behind).

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -222,6 +223,7 @@ int run_merge(const MergeArgs& a) {
     std::string verdict;
     nlohmann::json failure;  // the chosen shard's row
     std::uint64_t failure_shard = 0;
+    std::optional<std::uint64_t> workloads;  // --generate rows: workloads run in all shards
   };
   std::map<std::pair<std::string, std::string>, Merged> rows;
   std::string strategy;
@@ -250,8 +252,17 @@ int run_merge(const MergeArgs& a) {
         Merged& m = rows[{row.at("design").get<std::string>(), row.at("scenario").get<std::string>()}];
         m.executions += row.at("executions").get<std::uint64_t>();
         ++m.shards;
-        if (!row.at("first-failure").is_null() &&
-            (m.failure.is_null() || k < m.failure_shard)) {
+        // Generated rows: the failure of the lowest workload index, the one an unsharded run
+        // reports (it stops there); other rows: the lowest shard's.
+        const bool generated = row.contains("failing-workload");
+        if (generated) m.workloads = m.workloads.value_or(0) + row.at("workloads").get<std::uint64_t>();
+        const bool failed = !row.at("first-failure").is_null();
+        const bool earlier =
+            failed && (m.failure.is_null() ||
+                       (generated ? row.at("failing-workload").get<std::uint64_t>() <
+                                        m.failure.at("failing-workload").get<std::uint64_t>()
+                                  : k < m.failure_shard));
+        if (earlier) {
           m.failure = row;
           m.failure_shard = k;
         }
@@ -289,6 +300,11 @@ int run_merge(const MergeArgs& a) {
     row["design"] = key.first;
     row["scenario"] = key.second;
     row["executions"] = m.executions;
+    if (m.workloads) {
+      row["workloads"] = *m.workloads;
+      row["failing-workload"] = m.failure.is_null() ? nlohmann::json(nullptr)
+                                                    : m.failure["failing-workload"];
+    }
     row["shards"] = m.shards;
     row["first-failure-shard"] = m.failure.is_null() ? nlohmann::ordered_json(nullptr)
                                                       : nlohmann::ordered_json(m.failure_shard);
@@ -298,12 +314,17 @@ int run_merge(const MergeArgs& a) {
     row["verdict"] = m.verdict;
     row["ok"] = m.ok;
     if (!a.json) {
-      std::printf("%-26s %-22s %10llu executions in %llu shard(s)  %s%s\n", key.first.c_str(),
+      std::printf("%-26s %-22s %10llu executions in %llu shard(s)%s  %s%s\n", key.first.c_str(),
                   key.second.c_str(), static_cast<unsigned long long>(m.executions),
-                  static_cast<unsigned long long>(m.shards), m.verdict.c_str(),
+                  static_cast<unsigned long long>(m.shards),
+                  m.workloads ? fmt::format(", {} workloads", *m.workloads).c_str() : "",
+                  m.verdict.c_str(),
                   m.failure.is_null()
                       ? ""
-                      : fmt::format(" (shard {}, execution {}: {})", m.failure_shard,
+                      : fmt::format(" (shard {}, {}execution {}: {})", m.failure_shard,
+                                    m.workloads ? fmt::format("workload {}, ",
+                                                              m.failure["failing-workload"].dump())
+                                                : "",
                                     m.failure["first-failure"].dump(),
                                     m.failure["trace"].get<std::string>())
                             .c_str());

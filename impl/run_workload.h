@@ -8,6 +8,8 @@
 //   gates, and the cleanup ticks. It joins the clients, lets the background run for
 //   `settle`, stores the final StateSnapshot in the probe, releases every gate still closed
 //   (so hung background work ends), stops the timers and shuts the manager down.
+// - A request with "at-ms" waits on its loop until that long after the run began (virtual
+//   time under the simulator), then runs; a loop already past that time runs it at once.
 // - A client stalled forever (the bug of some designs) keeps the run from returning. Under the
 //   simulator that is the end of the execution: the explorer sees only stalled tasks and calls
 //   Probe::capture_snapshot(). On OS threads, a test releases the gates with StallRelease (or
@@ -125,7 +127,7 @@ void run_request(StateManager<R>& m, ConnectionId c, const WorkloadOp& op, Reque
 // One connection's request loop: its requests arrive together and run in order.
 template <class R>
 void run_client(StateManager<R>& m, const ClientScript& script, GateMap<R>& gates,
-                const Observer<R>& observe) {
+                const Observer<R>& observe, typename R::TimePoint began) {
   const std::uint32_t client = raw(script.connection);
   for (std::uint32_t i = 0; i < script.ops.size(); ++i) {
     Record r = make_record(RecordKind::kRequestQueued, script.ops[i].thread, script.connection);
@@ -135,6 +137,10 @@ void run_client(StateManager<R>& m, const ClientScript& script, GateMap<R>& gate
   }
   for (std::uint32_t i = 0; i < script.ops.size(); ++i) {
     const RequestRef ref{client, i};
+    // A timed request ("at-ms") arrives no earlier than its time.
+    if (const auto at = began + script.ops[i].at; script.ops[i].at.count() > 0 && R::now() < at) {
+      R::sleep_until(at);
+    }
     auto it = gates.find(ref);
     run_request(m, script.connection, script.ops[i], ref,
                 it == gates.end() ? nullptr : it->second.get());
@@ -201,10 +207,13 @@ void run_workload(const Workload& w, DesignVariant variant, Probe& probe,
   if (opts.release != nullptr) opts.release->arm(release_all);
 
   std::vector<typename R::Task> clients;
+  const auto began = R::now();
   for (const auto& script : w.clients) {
     clients.push_back(spawn_observed<R>(
         probe, "client", kNoThreadLabel, "c" + std::to_string(raw(script.connection)),
-        [&m, &script, &gates, &observe] { detail::run_client(m, script, gates, observe); }));
+        [&m, &script, &gates, &observe, began] {
+          detail::run_client(m, script, gates, observe, began);
+        }));
   }
   for (auto& c : clients) c.join();
   if (w.settle.count() > 0) R::sleep_until(R::now() + w.settle);

@@ -82,7 +82,7 @@ Stall stall_from_json(const Json& j, const std::string& path) {
 
 WorkloadOp op_from_json(const Json& j, const std::string& path) {
   require_object(j, path);
-  only_fields(j, path, {"op", "thread", "event", "stall"});
+  only_fields(j, path, {"op", "thread", "event", "stall", "at-ms"});
   WorkloadOp op;
   const std::string name = get_string(j, "op", path);
   auto kind = parse_op_kind(name);
@@ -98,6 +98,7 @@ WorkloadOp op_from_json(const Json& j, const std::string& path) {
     op.event = *e;
   }
   if (j.contains("stall")) op.stall = stall_from_json(j.at("stall"), path + ".stall");
+  op.at = get_ms(j, "at-ms", path, std::chrono::milliseconds(0));
   return op;
 }
 
@@ -109,6 +110,7 @@ Json op_to_json(const WorkloadOp& op) {
     j["stall"] = {{"kind", stall_kind_name(op.stall.kind)}};
     if (op.stall.kind == StallKind::kHangFor) j["stall"]["delay-ms"] = op.stall.delay.count();
   }
+  if (op.at.count() > 0) j["at-ms"] = op.at.count();
   return j;
 }
 

@@ -15,6 +15,9 @@
 //    "clients":[{"connection":0,"ops":[{"op":"connect"},
 //       {"op":"start","thread":1,"stall":{"kind":"hang-forever"}},
 //       {"op":"emit","thread":1,"event":"turn-started"}]}]}
+//   An op may carry "at-ms": the request is issued no earlier than that virtual time (ms
+//   after the run began); its connection's loop waits until then, so a request can be timed
+//   against the unload deadline or a cleanup tick (0, the default: at once).
 //   Omitted fields take the defaults below. workload_from_json() throws WorkloadError whose
 //   message names the offending path, e.g. "clients[0].ops[2].op: unknown operation 'x'".
 //   A field it does not know is an error (a typo must not drop a stall), and so is a number
@@ -49,12 +52,13 @@ struct WorkloadOp {
   std::optional<ThreadId> thread;      // every op but connect, disconnect, cleanup-idle
   EventKind event = EventKind::kItem;  // emit
   Stall stall;                         // start, prompt
+  std::chrono::milliseconds at{0};     // issued no earlier than this (after the run began)
   friend bool operator==(const WorkloadOp&, const WorkloadOp&) = default;
 };
 
 inline WorkloadOp make_op(OpKind kind, std::optional<ThreadId> thread = std::nullopt,
                           Stall stall = {}, EventKind event = EventKind::kItem) {
-  return WorkloadOp{kind, thread, event, stall};
+  return WorkloadOp{kind, thread, event, stall, std::chrono::milliseconds(0)};
 }
 
 struct ClientScript {
