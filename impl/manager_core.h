@@ -1,13 +1,11 @@
 // impl/manager_core.h: the state the manager's operations and its listeners share.
 //
 // Contract
-// - Lock classes, in the only orders they nest: "pending_unloads" -> "manager", and
-//   "pending_unloads" -> "workers" -> "task_set" (start's submit to the worker map, which must
-//   not create a worker while its thread is being unloaded). Every other lock ("thread_state",
-//   "pool", "pool_conn") is taken with neither "pending_unloads" nor "manager" held, and
-//   "workers" and "task_set" are never held across a wait. The seed keeps "pending_unloads"
-//   across the attach on purpose (it serializes attaches against unloads); properties/ lists
-//   that in its allow-list.
+// - Lock classes, in the only order they nest: "pending_unloads" -> "manager". Every other lock
+//   ("thread_state", "workers", "pool", "pool_conn", "task_set") is taken with neither of
+//   those held, except that "workers" and "task_set" are never held across a wait. The seed
+//   keeps "pending_unloads" across the attach on purpose (it serializes attaches against
+//   unloads); properties/ lists that in its allow-list.
 // - Under "manager": the bookkeeping, the registry of loaded threads (the seed's thread
 //   manager: each loaded thread's listener queue), the running listeners and the last event
 //   number of each thread. Under "pending_unloads": the threads being unloaded.

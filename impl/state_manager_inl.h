@@ -90,16 +90,9 @@ template <class R>
 OpError StateManager<R>::start_body(ThreadId t, ConnectionId c, Gate<R>* startup, RequestRef ref) {
   op_begin(OpKind::kStart, t, c, ref, Phase::kBackground);
   auto reply = make_reply<R>();
-  bool queued = false;
-  {
-    // The pending check and the submit in one step: a worker created for a thread being
-    // unloaded (after its teardown) would be left behind, since register_thread then declines.
-    Guard pending(core_.pending_mu);
-    queued = !core_.pending_unloads.contains(t) &&
-             core_.workers.submit(t, /*create=*/true, [this, t, startup, reply] {
-               reply->send(Reply{start_session(t, startup), 0, {}});
-             });
-  }
+  const bool queued = core_.workers.submit(t, /*create=*/true, [this, t, startup, reply] {
+    reply->send(Reply{start_session(t, startup), 0, {}});
+  });
   OpError e = queued ? await_reply<R>(*reply, OpError::kClosing).error : OpError::kClosing;
   if (e == OpError::kNone) {
     register_thread(t);

@@ -2,8 +2,7 @@
 //
 // Contract: spawn() starts an observed task and keeps its handle; join_all() joins every task,
 // including tasks spawned while it runs, until none is left. The list is guarded by the
-// "task_set" lock, taken with no other lock held but "pending_unloads" (start's submit spawns
-// a new worker under it). A task stalled forever keeps join_all()
+// "task_set" lock, taken with no other lock held. A task stalled forever keeps join_all()
 // waiting: on OS threads the run releases its stall gates first; under the simulator the
 // explorer ends the execution there ("only stalled tasks remain").
 // Cost: one lock per spawn; handles are kept until join_all().
