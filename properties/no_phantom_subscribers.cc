@@ -15,7 +15,7 @@
 //   it was marked was torn down. The unload runs these stages before it unmarks, and while
 //   it is marked the pending-unload guard refuses every attach. A worker created after the
 //   mark (a start racing the unload) may belong to the next life of t and is not counted
-//   here; the end-of-run checks below count it if t never comes back.
+//   (see "Not checked" below for when it belongs to none).
 //   (leaky-workers keeps the worker; no-unload-guard lets an attach in.)
 // - At the end: every subscriber is live, every subscriber-map entry belongs to a loaded
 //   thread, and the subscriber sets, subscriptions and connection index agree. The snapshot
