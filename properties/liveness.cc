@@ -19,12 +19,18 @@
 // - Attaches to a closing thread get "closing; retry". A subscribe, resume or late
 //   auto-attach that began after the thread was marked and returned before it was unmarked
 //   must not succeed; one that began while the thread was closing must return at all.
+// - So does a start: start(t) asks for an attach of its connection (the late auto-attach), and
+//   its request part checks pending_unloads before it hands off, so a start request that began
+//   after the thread was marked and returned before it was unmarked must not return ok (in
+//   every design: the check precedes the background hand-off and the inline start alike). Only
+//   its result counts: blocking-start runs a stalled startup inline.
 // The ways the property can be violated, each caught here (a test per way in
 // tests/properties/liveness_test.cc): (a) an idle thread not marked for unload within the
 // delay; an idle unload marked (b) while a connection is subscribed, (c) while a turn it
 // delivered is still active, (d) before the delay has passed; (e) an attach that began and
 // returned ok entirely while its thread was closing; (f) an attach that began while its thread
-// was closing and never returned.
+// was closing and never returned; (g) a start request that began and returned ok entirely while
+// its thread was closing.
 // Cost: O(n) per listener life and per unload.
 #include <fmt/format.h>
 
@@ -191,7 +197,8 @@ void check_attaches(const LogIndex& log, std::vector<Violation>& out) {
     const bool request =
         (b.op == OpKind::kSubscribe || b.op == OpKind::kResume) && b.phase == Phase::kRequest;
     const bool auto_attach = b.op == OpKind::kStart && b.phase == Phase::kBackground;
-    if ((!request && !auto_attach) || !b.thread) continue;
+    const bool start = b.op == OpKind::kStart && b.phase == Phase::kRequest;
+    if ((!request && !auto_attach && !start) || !b.thread) continue;
     auto it = closing.find(*b.thread);
     if (it == closing.end()) continue;
     for (const Closing& c : it->second) {
@@ -213,9 +220,10 @@ void check_attaches(const LogIndex& log, std::vector<Violation>& out) {
       }
       out.push_back(violation_at(
           kProp, p.end,
-          fmt::format("{} began at {} and returned ok at {}, entirely {}: it attached to a "
-                      "thread being torn down instead of getting \"closing; retry\".",
-                      call_text(b), where(b), where(*p.end), during)));
+          fmt::format("{}{} began at {} and returned ok at {}, entirely {}: it {} a thread being "
+                      "torn down instead of getting \"closing; retry\".",
+                      call_text(b), start ? " (the request)" : "", where(b), where(*p.end), during,
+                      start ? "accepted a start of" : "attached to")));
       return;
     }
   }

@@ -2,7 +2,7 @@
 // test per way it can be violated (properties/liveness.cc lists them as (a)..(f)): (a)
 // LateUnloadIsCaught, (b) UnloadWhileSubscribedIsCaught, (c) UnloadDuringAnActiveTurnIsCaught,
 // (d) EarlyUnloadIsCaught, (e) AttachToAClosingThreadMustBeRefused, (f)
-// ResumeHangingOnAClosingThreadIsCaught.
+// ResumeHangingOnAClosingThreadIsCaught, (g) StartAcceptedOnAClosingThreadIsCaught.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -141,6 +141,37 @@ TEST(Liveness, ResumeHangingOnAClosingThreadIsCaught) {
   ASSERT_EQ(v.size(), 1u);
   EXPECT_THAT(v[0].message, HasSubstr("resume(c1, t0) began at #"));
   EXPECT_THAT(v[0].message, HasSubstr("never returned"));
+}
+
+TEST(Liveness, StartAcceptedOnAClosingThreadIsCaught) {
+  Idle i;
+  const auto loop1 = i.b.client_loop(1);
+  i.b.at(minutes(30));
+  i.b.stage(i.listener, t(0), UnloadStage::kMarked, "idle");
+  i.b.op(loop1, OpKind::kStart, t(0), c(1));  // handed off to the background, not refused
+  i.b.unload_stages(i.listener, t(0));
+  EXPECT_THAT(only_violation(i.b, kP),
+              AllOf(HasSubstr("start(c1, t0) (the request) began at #"),
+                    HasSubstr("entirely while t0 was closing (marked for unload at #"),
+                    HasSubstr("it accepted a start of a thread being torn down")));
+}
+
+// What the rule allows: a refused start, and an accepted one that began before the mark or
+// returned after the unmark (its check ran while the thread was not closing).
+TEST(Liveness, StartThatOverlapsTheUnloadOnlyPartlyPasses) {
+  Idle i;
+  const auto loop1 = i.b.client_loop(1);
+  const auto loop2 = i.b.client_loop(2);
+  i.b.at(minutes(30));
+  i.b.begin(loop1, OpKind::kStart, t(0), c(1));  // checked before the mark
+  i.b.stage(i.listener, t(0), UnloadStage::kMarked, "idle");
+  i.b.end(loop1, OpKind::kStart, t(0), c(1));
+  i.b.op(loop1, OpKind::kStart, t(0), c(1), OpError::kClosing);
+  i.b.begin(loop2, OpKind::kStart, t(0), c(2));  // returns after the unmark
+  i.b.unload_stages(i.listener, t(0));
+  i.b.end(loop2, OpKind::kStart, t(0), c(2));
+  i.b.op(loop2, OpKind::kStart, t(0), c(2));  // after the unload
+  EXPECT_TRUE(i.b.check_only(kP).empty());
 }
 
 TEST(Liveness, SlackAllowsJitter) {
