@@ -247,6 +247,15 @@ class Builder {
         break;
     }
     if (rng_.percent(30)) add(cs[2], OpKind::kPrompt, ts[1]);
+    // A session idle for exactly the timeout, then a prompt on it timed to that tick: the
+    // tick's cleanup finds the session stale, and its removal races the prompt that takes it
+    // (the re-check under the pool write lock is what keeps a running prompt's session). At a
+    // later tick the session would already be gone.
+    if (ticks && rng_.percent(40)) {
+      add(cs[2], OpKind::kGetOrCreate, ts[1]);
+      add(cs[2], OpKind::kPrompt, ts[1], Stall{StallKind::kHangFor, cleanup_.period}).at =
+          cleanup_.idle_timeout;
+    }
   }
 
   // An attach or resume races the thread's unload: forced, or idle and timed to its deadline
